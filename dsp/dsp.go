@@ -1,5 +1,7 @@
 package dsp
 
+import "math"
+
 // SampleRate is the one sample rate of the fax core: 8 kHz, as on the
 // telephone network.
 const SampleRate = 8000
@@ -53,4 +55,19 @@ type Receiver interface {
 	// Receive demodulates a block of samples of any length, calling the
 	// receiver's BitSink and StatusFunc as bits and changes appear.
 	Receive(in []int16)
+}
+
+// Levels are in dBm0, relative to the G.711 digital milliwatt: a full-scale
+// sine (peak 32767) is +3.14 dBm0, the convention of G.168 and spandsp.
+const fullScaleSineDBm0 = 3.14
+
+// SineAmplitude returns the peak amplitude of a sine at level dBm0.
+func SineAmplitude(dBm0 float64) float64 {
+	return 32767 * math.Pow(10, (dBm0-fullScaleSineDBm0)/20)
+}
+
+// PowerDBm0 converts a mean-square sample value into dBm0. Silence is -inf.
+func PowerDBm0(meanSquare float64) float64 {
+	// A full-scale sine has mean square 32767²/2.
+	return 10*math.Log10(meanSquare/(32767.0*32767.0/2)) + fullScaleSineDBm0
 }
