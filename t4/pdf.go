@@ -73,11 +73,13 @@ func WritePDF(w io.Writer, pages []*Page, opt PDFOptions) error {
 	var enc pngEncoder
 	for i, p := range pages {
 		wIn, hIn := p.PhysicalSize()
-		// gofpdf writes the MediaBox with two decimals but the image
-		// matrix with five. Rendered at the fax resolution, an image
-		// that overhangs the page by a fraction of a pixel makes poppler
-		// resample it (a page of grey dither), so both use the same
-		// rounded size; the error is under 0.03 pixel even at superfine.
+		// gofpdf writes the MediaBox with two decimals. Poppler sizes its
+		// bitmap as ceil(MediaBox x dpi / 72) and resamples an image that
+		// does not fill whole pixels (a page of grey dither). So page and
+		// image both get the same size, rounded down to 0.01 pt and always
+		// strictly below the true size: the page is then exactly Width x
+		// Height pixels and the image, short by under 0.06 pixel even at
+		// superfine, is drawn one sample per pixel.
 		size := gofpdf.SizeType{Wd: roundPt(wIn * 72), Ht: roundPt(hIn * 72)}
 		pdf.AddPageFormat("P", size)
 		name := fmt.Sprintf("page%d", i+1)
@@ -98,8 +100,9 @@ func WritePDF(w io.Writer, pages []*Page, opt PDFOptions) error {
 	return nil
 }
 
-// roundPt rounds a length in points to the 1/100 pt that gofpdf writes.
-func roundPt(v float64) float64 { return math.Round(v*100) / 100 }
+// roundPt rounds a length in points down to the 1/100 pt that gofpdf
+// writes, strictly below v (the 1e-6 absorbs the error of v's arithmetic).
+func roundPt(v float64) float64 { return math.Floor(v*100-1e-6) / 100 }
 
 func checkPDFPage(p *Page) error {
 	switch {

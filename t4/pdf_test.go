@@ -179,8 +179,11 @@ func TestPDFInterop(t *testing.T) {
 		wIn, hIn := p.PhysicalSize()
 		gw, _ := strconv.ParseFloat(sizes[i][2], 64)
 		gh, _ := strconv.ParseFloat(sizes[i][3], 64)
-		// gofpdf writes sizes with two decimals.
-		if math.Abs(gw-wIn*72) > 0.01 || math.Abs(gh-hIn*72) > 0.01 {
+		// The size is rounded down to the 1/100 pt gofpdf writes.
+		if d := wIn*72 - gw; d < 0 || d > 0.0101 {
+			t.Errorf("page %d: width %g pts, want %.4f", i+1, gw, wIn*72)
+		}
+		if d := hIn*72 - gh; d < 0 || d > 0.0101 {
 			t.Errorf("page %d: %gx%g pts, want %.2fx%.2f", i+1, gw, gh, wIn*72, hIn*72)
 		}
 		prefix := filepath.Join(dir, fmt.Sprintf("p%d", i+1))
