@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
