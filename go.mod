@@ -10,4 +10,5 @@ require (
 	github.com/jung-kurt/gofpdf v1.16.2 // indirect
 	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )
