@@ -36,4 +36,3 @@ func FuzzParseDatagram(f *testing.F) {
 		}
 	})
 }
-
