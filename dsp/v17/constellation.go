@@ -1,0 +1,188 @@
+package v17
+
+import "fmt"
+
+// Rates that V.17 defines, in bit/s.
+const (
+	Rate7200  = 7200
+	Rate9600  = 9600
+	Rate12000 = 12000
+	Rate14400 = 14400
+)
+
+// BaudRate is the V.17 modulation rate in symbols per second.
+const BaudRate = 2400
+
+// CarrierHz is the V.17 carrier frequency.
+const CarrierHz = 1800
+
+type point struct{ re, im float64 }
+
+// A signal element's label is the binary number Q6 Q5 Q4 Q3 Y2 Y1 Y0 (as
+// many Q bits as the rate carries), Y0 being the least significant bit:
+// the labels written next to the points in Figures 3–6/V.17.
+//
+// The constellations are invariant under 90° rotation: turning a point by
+// -90° adds one (mod 4) to Y2Y1 and inverts Y0, leaving the Q bits alone.
+// So each figure is determined by the points labelled Y2Y1 = 00, listed
+// here per Q value as {Y0 = 0, Y0 = 1}; buildConstellation rotates them
+// into the full table. Coordinates are in the figures' units.
+var (
+	base14400 = [16][2]point{
+		{{-8, -3}, {9, 2}}, {{-8, 1}, {9, -2}}, {{-4, -3}, {5, 2}}, {{-4, 1}, {5, -2}},
+		{{4, -3}, {-3, 2}}, {{4, 1}, {-3, -2}}, {{0, -3}, {1, 2}}, {{0, 1}, {1, -2}},
+		{{8, -3}, {-7, 2}}, {{8, 1}, {-7, -2}}, {{-4, -7}, {5, 6}}, {{-4, 5}, {5, -6}},
+		{{4, -7}, {-3, 6}}, {{4, 5}, {-3, -6}}, {{0, -7}, {1, 6}}, {{0, 5}, {1, -6}},
+	}
+	base12000 = [8][2]point{
+		{{7, 1}, {-5, -1}}, {{3, -3}, {-1, 3}}, {{7, -7}, {-5, 7}}, {{-1, -7}, {3, 7}},
+		{{3, 5}, {-1, -5}}, {{-1, 1}, {3, -1}}, {{-5, 5}, {7, -5}}, {{-5, -3}, {7, 3}},
+	}
+	base9600 = [4][2]point{
+		{{-8, 2}, {-6, -4}}, {{0, 2}, {-6, 4}}, {{0, -6}, {2, -4}}, {{8, 2}, {2, 4}},
+	}
+	base7200 = [2][2]point{
+		{{6, -6}, {-2, 6}}, {{-2, 2}, {6, -2}},
+	}
+)
+
+// The four training points of the synchronizing signals (V.17, segments
+// 1–3). Each is the previous one turned by +90°: A, B = jA, C = -A, D = -jA.
+var trainingPoints = [4]point{{-6, -2}, {2, -6}, {6, 2}, {-2, 6}}
+
+const (
+	pointA = 0
+	pointB = 1
+	pointC = 2
+	pointD = 3
+)
+
+// buildConstellation expands base points into the table indexed by label.
+func buildConstellation(base [][2]point) []point {
+	c := make([]point, len(base)*8)
+	for q, pair := range base {
+		for y0 := 0; y0 < 2; y0++ {
+			p := pair[y0]
+			for y21 := 0; y21 < 4; y21++ {
+				c[q<<3|y21<<1|(y0^(y21&1))] = p
+				p = point{p.im, -p.re} // turn by -90°
+			}
+		}
+	}
+	return c
+}
+
+// rateParams describes one data rate.
+type rateParams struct {
+	bitsPerSymbol int
+	points        []point
+	grid          *subsetGrid
+}
+
+// params holds the per-rate tables, built once at package initialisation and
+// read-only afterwards.
+var params = func() map[int]*rateParams {
+	m := make(map[int]*rateParams, 4)
+	add := func(rate, bps int, base [][2]point) {
+		pts := buildConstellation(base)
+		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, grid: newSubsetGrid(pts)}
+	}
+	add(Rate14400, 6, base14400[:])
+	add(Rate12000, 5, base12000[:])
+	add(Rate9600, 4, base9600[:])
+	add(Rate7200, 3, base7200[:])
+	return m
+}()
+
+func lookupRate(rate int) (*rateParams, error) {
+	p, ok := params[rate]
+	if !ok {
+		return nil, fmt.Errorf("v17: unsupported rate %d bit/s (want 7200, 9600, 12000 or 14400)", rate)
+	}
+	return p, nil
+}
+
+// subsetGrid answers, for a received point, which point of each of the
+// eight subsets (labels with the same Y2 Y1 Y0) is nearest. The plane is
+// cut into small square cells; each cell keeps the candidates of every
+// subset that could be nearest to some position inside it, so the lookup
+// is exact yet needs only a few distance computations.
+type subsetGrid struct {
+	cells [gridCells * gridCells][8][]uint8
+}
+
+const (
+	gridCells = 40
+	gridMin   = -10.0
+	gridStep  = 0.5 // gridCells*gridStep = 20 covers [-10, 10)
+)
+
+func newSubsetGrid(pts []point) *subsetGrid {
+	g := &subsetGrid{}
+	for cy := 0; cy < gridCells; cy++ {
+		for cx := 0; cx < gridCells; cx++ {
+			x0 := gridMin + float64(cx)*gridStep
+			y0 := gridMin + float64(cy)*gridStep
+			cell := &g.cells[cy*gridCells+cx]
+			for set := 0; set < 8; set++ {
+				// A point can be nearest somewhere in the cell only if its
+				// distance to the cell's nearest spot is no more than the
+				// best worst-case distance of any point of the set.
+				best := 1e18
+				for i := set; i < len(pts); i += 8 {
+					if d := maxDist2(pts[i], x0, y0); d < best {
+						best = d
+					}
+				}
+				for i := set; i < len(pts); i += 8 {
+					if minDist2(pts[i], x0, y0) <= best {
+						cell[set] = append(cell[set], uint8(i))
+					}
+				}
+			}
+		}
+	}
+	return g
+}
+
+// minDist2 and maxDist2 bound the squared distance from p to the cell whose
+// lower left corner is (x0, y0).
+func minDist2(p point, x0, y0 float64) float64 {
+	dx := max(x0-p.re, 0, p.re-(x0+gridStep))
+	dy := max(y0-p.im, 0, p.im-(y0+gridStep))
+	return dx*dx + dy*dy
+}
+
+func maxDist2(p point, x0, y0 float64) float64 {
+	dx := max(abs(p.re-x0), abs(p.re-(x0+gridStep)))
+	dy := max(abs(p.im-y0), abs(p.im-(y0+gridStep)))
+	return dx*dx + dy*dy
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// nearest fills idx and dist with the nearest point of each subset to
+// (re, im) and its squared distance.
+func (g *subsetGrid) nearest(pts []point, re, im float64, idx *[8]uint8, dist *[8]float64) {
+	cx := int((re - gridMin) / gridStep)
+	cy := int((im - gridMin) / gridStep)
+	cx = min(max(cx, 0), gridCells-1)
+	cy = min(max(cy, 0), gridCells-1)
+	cell := &g.cells[cy*gridCells+cx]
+	for set := 0; set < 8; set++ {
+		best := 1e18
+		var bi uint8
+		for _, i := range cell[set] {
+			dx, dy := re-pts[i].re, im-pts[i].im
+			if d := dx*dx + dy*dy; d < best {
+				best, bi = d, i
+			}
+		}
+		idx[set], dist[set] = bi, best
+	}
+}

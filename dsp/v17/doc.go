@@ -1,0 +1,24 @@
+// Package v17 is the ITU-T V.17 fax modem: 7200, 9600, 12000 and 14400
+// bit/s, QAM at 2400 baud on an 1800 Hz carrier, with the 8-state
+// rotationally invariant trellis code shared with V.32bis and V.33.
+//
+// The transmit chain is: scrambler (1 + x^-18 + x^-23) → differential
+// encoder (Table 1/V.17) → systematic convolutional encoder adding the
+// redundant bit Y0 (Figure 2/V.17) → signal mapping (Figures 3–6/V.17) →
+// root-raised-cosine pulse shaping → modulation onto the carrier.
+//
+// Before the data a transmitter sends the synchronizing signals of V.17:
+// segment 1 (ABAB alternations), segment 2 (the scrambled CDBA equalizer
+// conditioning pattern), segment 3 (the bridge, long train only) and
+// segment 4 (trellis-coded scrambled binary ones). The long train (about
+// 1.4 s) is used for TCF and the first page, the short train (about 142 ms)
+// between pages, where the receiver reuses the equalizer it learned from
+// the last long train: see [Receiver.Restart].
+//
+// The receiver mixes to baseband, recovers symbol timing (Gardner) and the
+// carrier, trains a T/2 fractionally spaced LMS equalizer on the known
+// training symbols, and decodes data with a soft-decision Viterbi decoder
+// over the eight constellation subsets.
+//
+// Everything is clocked by samples; no allocation happens per block.
+package v17

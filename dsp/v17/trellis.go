@@ -1,0 +1,130 @@
+package v17
+
+// The trellis code of V.17 (the same as V.32bis): two of the scrambled bits
+// of each symbol, Q1 and Q2, are differentially encoded into Y1 and Y2
+// (Table 1/V.17), which drive an 8-state systematic convolutional encoder
+// producing the redundant bit Y0 (Figure 2/V.17). Y0, Y1, Y2 select one of
+// eight subsets of the constellation, the remaining bits Q3... a point in it.
+
+// trellisNext[s][y] is the encoder state after state s takes input y =
+// Y2Y1. The state holds the three delay elements W1 (bit 0), W2 (bit 1) and
+// W3 (bit 2) of Figure 2/V.17; the encoder's output Y0 is W1, the bit
+// leaving the register, before the update.
+var trellisNext = func() (t [8][4]uint8) {
+	for s := 0; s < 8; s++ {
+		w1, w2, w3 := s&1, s>>1&1, s>>2&1
+		for y := 0; y < 4; y++ {
+			y1, y2 := y&1, y>>1
+			n1 := y2 ^ w2 ^ (y1 & w1)
+			n2 := y2 ^ y1 ^ w3 ^ ((y2 ^ w2) & w1)
+			n3 := w1
+			t[s][y] = uint8(n1 | n2<<1 | n3<<2)
+		}
+	}
+	return t
+}()
+
+// trellisPrev[n] lists the four transitions into state n: each as the
+// previous state and the input Y2Y1 that leads to n.
+var trellisPrev = func() (p [8][4]struct{ state, y uint8 }) {
+	var count [8]int
+	for s := 0; s < 8; s++ {
+		for y := 0; y < 4; y++ {
+			n := trellisNext[s][y]
+			p[n][count[n]] = struct{ state, y uint8 }{uint8(s), uint8(y)}
+			count[n]++
+		}
+	}
+	return p
+}()
+
+// trellisEncoder is the differential plus convolutional encoder.
+type trellisEncoder struct {
+	diff  uint8 // Y2Y1 of the previous symbol
+	state uint8 // convolutional encoder state
+}
+
+// encode maps the data bits q of one symbol (Q1 in bit 0) to the label of
+// the signal element to send.
+func (e *trellisEncoder) encode(q uint8) uint8 {
+	// Table 1/V.17: Y2Y1 = Q2Q1 + previous Y2Y1, modulo 4.
+	e.diff = (e.diff + q) & 3
+	y0 := e.state & 1
+	e.state = trellisNext[e.state][e.diff]
+	return (q&^3)<<1 | e.diff<<1 | y0
+}
+
+// diffDecode undoes Table 1/V.17 for a label's Y2Y1 given the previous one.
+func diffDecode(y, prev uint8) uint8 { return (y - prev) & 3 }
+
+// tracebackDepth is how many symbols the Viterbi decoder waits before it
+// decides; five or more constraint lengths cost almost nothing in coding
+// gain.
+const tracebackDepth = 24
+
+// viterbi is a soft-decision Viterbi decoder for the V.17 trellis code.
+// Branch metrics are squared Euclidean distances from the received point to
+// the nearest point of each subset; each survivor path remembers the full
+// label it decided, so the uncoded bits come out with the coded ones.
+type viterbi struct {
+	metric [8]float64
+	// Ring buffers over time: the predecessor state and the label decided
+	// on the surviving branch into each state.
+	from  [tracebackDepth][8]uint8
+	label [tracebackDepth][8]uint8
+	pos   int // index of the newest entry
+	fill  int // entries written, up to tracebackDepth
+}
+
+func (v *viterbi) reset() { *v = viterbi{} }
+
+// step takes the nearest point of each subset and its squared distance for
+// one received symbol and returns the label decided tracebackDepth-1
+// symbols ago; ok is false until the decoder has that much history.
+func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) (label uint8, ok bool) {
+	v.pos++
+	if v.pos == tracebackDepth {
+		v.pos = 0
+	}
+	var next [8]float64
+	from := &v.from[v.pos]
+	lab := &v.label[v.pos]
+	for n := 0; n < 8; n++ {
+		best := 1e300
+		for _, t := range trellisPrev[n] {
+			set := t.y<<1 | t.state&1 // subset Y2 Y1 Y0
+			if m := v.metric[t.state] + dist[set]; m < best {
+				best = m
+				from[n] = t.state
+				lab[n] = idx[set]
+			}
+		}
+		next[n] = best
+	}
+	// Keep metrics small: only their differences matter.
+	lo, bestState := next[0], 0
+	for n := 1; n < 8; n++ {
+		if next[n] < lo {
+			lo, bestState = next[n], n
+		}
+	}
+	for n := range next {
+		v.metric[n] = next[n] - lo
+	}
+	if v.fill < tracebackDepth {
+		v.fill++
+		if v.fill < tracebackDepth {
+			return 0, false
+		}
+	}
+	s := uint8(bestState)
+	p := v.pos
+	for i := 0; i < tracebackDepth-1; i++ {
+		s = v.from[p][s]
+		p--
+		if p < 0 {
+			p = tracebackDepth - 1
+		}
+	}
+	return v.label[p][s], true
+}

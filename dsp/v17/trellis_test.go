@@ -1,0 +1,169 @@
+package v17
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestTrellisEncoderInvertible checks that each state has exactly four
+// successors and four predecessors, one per input, as an 8-state rate-2/3
+// code must.
+func TestTrellisEncoderStructure(t *testing.T) {
+	var into [8]int
+	for s := 0; s < 8; s++ {
+		seen := map[uint8]bool{}
+		for y := 0; y < 4; y++ {
+			n := trellisNext[s][y]
+			if seen[n] {
+				t.Fatalf("state %d: two inputs lead to %d", s, n)
+			}
+			seen[n] = true
+			into[n]++
+		}
+	}
+	for n, c := range into {
+		if c != 4 {
+			t.Errorf("state %d has %d predecessors, want 4", n, c)
+		}
+	}
+}
+
+// encodeSymbols runs random data through the trellis encoder and returns
+// the data symbols and the transmitted points.
+func encodeSymbols(rng *rand.Rand, p *rateParams, n int) ([]uint8, []point) {
+	var enc trellisEncoder
+	data := make([]uint8, n)
+	pts := make([]point, n)
+	for i := range data {
+		data[i] = uint8(rng.IntN(1 << p.bitsPerSymbol))
+		pts[i] = p.points[enc.encode(data[i])]
+	}
+	return data, pts
+}
+
+// decodeSymbols runs points through the Viterbi decoder and the
+// differential decoder; out[i] is the decoded data of symbol i.
+func decodeSymbols(p *rateParams, pts []point) []uint8 {
+	var v viterbi
+	var idx [8]uint8
+	var dist [8]float64
+	var prev uint8
+	var out []uint8
+	for _, z := range pts {
+		p.grid.nearest(p.points, z.re, z.im, &idx, &dist)
+		if l, ok := v.step(&idx, &dist); ok {
+			y := l >> 1 & 3
+			out = append(out, (l>>1)&^3|diffDecode(y, prev))
+			prev = y
+		}
+	}
+	return out
+}
+
+func TestTrellisRoundTrip(t *testing.T) {
+	for _, rate := range []int{Rate7200, Rate9600, Rate12000, Rate14400} {
+		for _, tc := range []struct {
+			name  string
+			noise float64 // standard deviation per dimension
+			turn  int     // quarter turns applied to the received points
+		}{
+			{"clean", 0, 0},
+			{"noisy", 0.25, 0},
+			{"turned90", 0.1, 1},
+			{"turned180", 0.1, 2},
+			{"turned270", 0.1, 3},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p := params[rate]
+				rng := rand.New(rand.NewPCG(1, uint64(rate)))
+				data, pts := encodeSymbols(rng, p, 5000)
+				for i := range pts {
+					z := pts[i]
+					for k := 0; k < tc.turn; k++ {
+						z = point{-z.im, z.re}
+					}
+					pts[i] = point{z.re + tc.noise*rng.NormFloat64(), z.im + tc.noise*rng.NormFloat64()}
+				}
+				got := decodeSymbols(p, pts)
+				if len(got) != len(data)-(tracebackDepth-1) {
+					t.Fatalf("decoded %d symbols from %d, want delay %d", len(got), len(data), tracebackDepth-1)
+				}
+				errs := 0
+				// The first symbol's differential decoding depends on the
+				// unknown previous state.
+				for i := 1; i < len(got); i++ {
+					if got[i] != data[i] {
+						errs++
+					}
+				}
+				if errs != 0 {
+					t.Errorf("rate %d: %d symbol errors in %d", rate, errs, len(got))
+				}
+			})
+		}
+	}
+}
+
+// TestTrellisCodingGain shows the Viterbi decoder beating symbol-by-symbol
+// decisions at 14400 bit/s on a noisy channel.
+func TestTrellisCodingGain(t *testing.T) {
+	p := params[Rate14400]
+	rng := rand.New(rand.NewPCG(7, 7))
+	data, pts := encodeSymbols(rng, p, 20000)
+	const sigma = 0.42
+	hardErrs := 0
+	for i := range pts {
+		sent := pts[i]
+		pts[i].re += sigma * rng.NormFloat64()
+		pts[i].im += sigma * rng.NormFloat64()
+		best, bi := 1e9, 0
+		for j, q := range p.points {
+			dx, dy := pts[i].re-q.re, pts[i].im-q.im
+			if d := dx*dx + dy*dy; d < best {
+				best, bi = d, j
+			}
+		}
+		if p.points[bi] != sent {
+			hardErrs++
+		}
+	}
+	got := decodeSymbols(p, pts)
+	softErrs := 0
+	for i := 1; i < len(got); i++ {
+		if got[i] != data[i] {
+			softErrs++
+		}
+	}
+	t.Logf("uncoded-point errors %d, trellis-decoded symbol errors %d", hardErrs, softErrs)
+	if softErrs*4 > hardErrs {
+		t.Errorf("Viterbi decoding gives %d errors, nearest-point slicing %d: no coding gain", softErrs, hardErrs)
+	}
+}
+
+func TestScramblerRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	tx := scrambler{reg: scramblerSeed}
+	rx := scrambler{reg: 12345} // self-synchronising: any start state
+	for i := 0; i < 10000; i++ {
+		b := uint8(rng.IntN(2))
+		got := rx.descramble(tx.scramble(b))
+		if i >= 23 && got != b {
+			t.Fatalf("bit %d: got %d want %d", i, got, b)
+		}
+	}
+}
+
+func TestConstellationDistinct(t *testing.T) {
+	for rate, p := range params {
+		if len(p.points) != 1<<(p.bitsPerSymbol+1) {
+			t.Errorf("rate %d: %d points, want %d", rate, len(p.points), 1<<(p.bitsPerSymbol+1))
+		}
+		seen := map[point]int{}
+		for i, q := range p.points {
+			if j, dup := seen[q]; dup {
+				t.Errorf("rate %d: labels %d and %d share point %v", rate, i, j, q)
+			}
+			seen[q] = i
+		}
+	}
+}
