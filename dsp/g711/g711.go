@@ -25,7 +25,7 @@ func (l Law) String() string {
 var (
 	ulawToLinear [256]int16
 	alawToLinear [256]int16
-	linearToUlaw [1 << 14]byte // indexed by sample >> 2 (14-bit two's complement)
+	linearToUlaw [1 << 16]byte // indexed by uint16(sample)
 	linearToAlaw [1 << 13]byte // indexed by sample >> 3 (13-bit two's complement)
 )
 
@@ -35,7 +35,7 @@ func init() {
 		alawToLinear[i] = decodeAlaw(byte(i))
 	}
 	for i := range linearToUlaw {
-		linearToUlaw[i] = encodeUlaw(int16(i << 2))
+		linearToUlaw[i] = encodeUlaw(int16(i))
 	}
 	for i := range linearToAlaw {
 		linearToAlaw[i] = encodeAlaw(int16(i << 3))
@@ -45,13 +45,16 @@ func init() {
 // encodeUlaw implements G.711 §3 for mu-law: bias 33 on the 14-bit
 // magnitude, a 3-bit segment (chord) and a 4-bit step, all bits inverted.
 func encodeUlaw(s int16) byte {
-	x := int(s) >> 2
+	x := int(s)
 	mask := byte(0xFF)
 	if x < 0 {
 		x = -x
 		mask = 0x7F
 	}
-	x = min(x, 8159) + 33         // 8159+33 = 0x1FFF, the top of segment 7
+	// The 14-bit magnitude is taken after the sign, truncating the
+	// magnitude (not the signed sample), as spandsp and iaxmodem do; so
+	// the encoder needs all 16 input bits, not a 14-bit table index.
+	x = min(x>>2, 8159) + 33         // 8159+33 = 0x1FFF, the top of segment 7
 	seg := bits.Len(uint(x >> 6)) // segments end at 0x3F, 0x7F, ... 0x1FFF
 	if seg > 7 {
 		return 0x7F ^ mask // clipped to the largest code
@@ -98,7 +101,7 @@ func decodeAlaw(a byte) int16 {
 }
 
 // EncodeUlaw returns the mu-law code of a linear sample.
-func EncodeUlaw(s int16) byte { return linearToUlaw[uint16(s)>>2] }
+func EncodeUlaw(s int16) byte { return linearToUlaw[uint16(s)] }
 
 // DecodeUlaw returns the linear value of a mu-law code.
 func DecodeUlaw(u byte) int16 { return ulawToLinear[u] }
@@ -118,7 +121,7 @@ func (l Law) Encode(dst []byte, samples []int16) []byte {
 		return dst
 	}
 	for _, s := range samples {
-		dst = append(dst, linearToUlaw[uint16(s)>>2])
+		dst = append(dst, linearToUlaw[uint16(s)])
 	}
 	return dst
 }
@@ -145,6 +148,6 @@ func (l Law) Companding(samples []int16) {
 		return
 	}
 	for i, s := range samples {
-		samples[i] = ulawToLinear[linearToUlaw[uint16(s)>>2]]
+		samples[i] = ulawToLinear[linearToUlaw[uint16(s)]]
 	}
 }
