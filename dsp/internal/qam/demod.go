@@ -1,0 +1,110 @@
+package qam
+
+import "math"
+
+// interpPhases is how finely the Demodulator resolves sampling instants:
+// 1/64 of a sample, under 0.5% of a symbol at 2400 baud.
+const interpPhases = 64
+
+// Demodulator is the front of a receiver: it mixes real 8 kHz samples down
+// to complex baseband with a fixed carrier and filters them with a root-
+// raised-cosine matched filter that is evaluated at arbitrary fractional
+// instants, so symbol timing is recovered by moving the instants rather
+// than by resampling. It yields two samples per symbol (T/2), the input of
+// a fractionally spaced equalizer and of a Gardner timing detector.
+//
+// Carrier frequency offsets are left in the baseband signal for the
+// equalizer and the PLL after it to remove.
+type Demodulator struct {
+	nco   NCO
+	taps  [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
+	hist  []Complex                   // ring of mixed samples, stored twice
+	n     int
+	pos   int
+	step  float64 // nominal input samples per output sample (half a symbol)
+	next  float64 // time of the next output, in input samples after the newest
+}
+
+// NewDemodulator returns a demodulator for a carrier at carrierHz and baud
+// symbols per second, with matched-filter roll-off beta and a pulse
+// truncated to span symbols. baud must be below 4000 (two outputs per
+// symbol must not exceed the sample rate).
+func NewDemodulator(carrierHz, baud, beta float64, span int) *Demodulator {
+	sps := 8000 / baud
+	n := int(math.Ceil(float64(span)*sps)) + 1
+	d := &Demodulator{
+		nco:  NewNCO(-carrierHz),
+		n:    n,
+		hist: make([]Complex, 2*n),
+		step: sps / 2,
+	}
+	c := float64(n-1) / 2
+	for p := range d.taps {
+		taps := make([]float64, n)
+		var sum float64
+		for k := range taps {
+			taps[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
+			sum += taps[k]
+		}
+		// Unit gain at DC: a baseband constant comes out unchanged, so the
+		// output is half the passband amplitude.
+		for k := range taps {
+			taps[k] /= sum
+		}
+		d.taps[p] = taps
+	}
+	d.next = d.step
+	return d
+}
+
+// Delay returns the filter's group delay in input samples.
+func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
+
+// Push enters one input sample. When a half-symbol instant falls within
+// this sample it returns the matched-filter output there with ok true.
+func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
+	m := d.nco.Next()
+	d.pos--
+	if d.pos < 0 {
+		d.pos = d.n - 1
+	}
+	b := Complex{x * m.Re, x * m.Im}
+	d.hist[d.pos] = b
+	d.hist[d.pos+d.n] = b
+	d.next--
+	if d.next > 0 {
+		return Complex{}, false
+	}
+	mu := -d.next // the instant lies mu samples before the newest one
+	d.next += d.step
+	p := int(mu*interpPhases + 0.5)
+	if p > interpPhases {
+		p = interpPhases
+	}
+	taps := d.taps[p]
+	win := d.hist[d.pos : d.pos+d.n]
+	var re, im float64
+	for k, h := range taps {
+		re += win[k].Re * h
+		im += win[k].Im * h
+	}
+	return Complex{re, im}, true
+}
+
+// AdjustTiming moves the next sampling instant by dt input samples (positive
+// is later). Each call is limited to a quarter of a sample so a wild timing
+// error cannot skip or repeat an output.
+func (d *Demodulator) AdjustTiming(dt float64) {
+	d.next += max(-0.25, min(0.25, dt))
+}
+
+// SetCarrier changes the mixing frequency (for a coarse frequency
+// correction), keeping the phase.
+func (d *Demodulator) SetCarrier(hz float64) { d.nco.SetFrequency(-hz) }
+
+// Reset clears the filter history and the clock.
+func (d *Demodulator) Reset() {
+	clear(d.hist)
+	d.pos = 0
+	d.next = d.step
+}

@@ -1,0 +1,78 @@
+package qam
+
+// Equalizer is a complex adaptive FIR equalizer with taps spaced at half a
+// symbol (fractionally spaced), adapted by least mean squares. The caller
+// pushes every T/2 sample, takes Output at symbol instants, and after a
+// decision calls Adapt with the error in the equalizer's own frame.
+type Equalizer struct {
+	w    []Complex
+	hist []Complex // ring of inputs, newest at pos, stored twice
+	n    int
+	pos  int
+}
+
+// NewEqualizer returns an equalizer with n taps (odd, so there is a centre
+// tap), initially a unit impulse at the centre.
+func NewEqualizer(n int) *Equalizer {
+	n |= 1
+	e := &Equalizer{w: make([]Complex, n), hist: make([]Complex, 2*n), n: n}
+	e.Reset(Complex{1, 0})
+	return e
+}
+
+// Reset sets the taps to centre at the centre tap, zero elsewhere, and
+// clears the input history.
+func (e *Equalizer) Reset(centre Complex) {
+	clear(e.w)
+	clear(e.hist)
+	e.w[e.n/2] = centre
+	e.pos = 0
+}
+
+// SetCentre resets the taps to centre at the centre tap, keeping the input
+// history.
+func (e *Equalizer) SetCentre(centre Complex) {
+	clear(e.w)
+	e.w[e.n/2] = centre
+}
+
+// Push enters the next T/2 input sample.
+func (e *Equalizer) Push(x Complex) {
+	e.pos--
+	if e.pos < 0 {
+		e.pos = e.n - 1
+	}
+	e.hist[e.pos] = x
+	e.hist[e.pos+e.n] = x
+}
+
+// Output returns the filter output for the current history.
+func (e *Equalizer) Output() Complex {
+	win := e.hist[e.pos : e.pos+e.n]
+	var re, im float64
+	for k, w := range e.w {
+		x := win[k]
+		re += w.Re*x.Re - w.Im*x.Im
+		im += w.Re*x.Im + w.Im*x.Re
+	}
+	return Complex{re, im}
+}
+
+// Adapt moves the taps by mu·err·conj(x) (LMS), where err is the wanted
+// output minus the actual one. For stability mu must stay well below
+// 2/(n·input power).
+func (e *Equalizer) Adapt(err Complex, mu float64) {
+	er, ei := err.Re*mu, err.Im*mu
+	win := e.hist[e.pos : e.pos+e.n]
+	for k := range e.w {
+		x := win[k]
+		e.w[k].Re += er*x.Re + ei*x.Im
+		e.w[k].Im += ei*x.Re - er*x.Im
+	}
+}
+
+// Taps returns the taps (read-only; valid until the next Adapt).
+func (e *Equalizer) Taps() []Complex { return e.w }
+
+// Len returns the number of taps.
+func (e *Equalizer) Len() int { return e.n }

@@ -1,0 +1,190 @@
+package qam
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestRRCNyquist(t *testing.T) {
+	// RRC ⊛ RRC is a raised cosine: zero at every non-zero whole symbol.
+	for _, beta := range []float64{0.25, 0.5, 0.75} {
+		conv := func(k float64) float64 {
+			var s float64
+			const step = 1.0 / 64
+			for u := -12.0; u <= 12; u += step {
+				s += RRC(u, beta) * RRC(k-u, beta) * step
+			}
+			return s
+		}
+		c0 := conv(0)
+		for k := 1.0; k <= 3; k++ {
+			if r := math.Abs(conv(k) / c0); r > 0.01 {
+				t.Errorf("beta %v: raised cosine at %v symbols = %.4f of peak, want ~0", beta, k, r)
+			}
+		}
+	}
+}
+
+func TestComplex(t *testing.T) {
+	a, b := Complex{1, 2}, Complex{3, -1}
+	tests := []struct {
+		name      string
+		got, want Complex
+	}{
+		{"add", a.Add(b), Complex{4, 1}},
+		{"sub", a.Sub(b), Complex{-2, 3}},
+		{"mul", a.Mul(b), Complex{5, 5}},
+		{"mulconj", a.MulConj(b), Complex{1, 7}},
+		{"inv", a.Mul(a.Inv()), Complex{1, 0}},
+		{"expj", Expj(math.Pi / 2), Complex{0, 1}},
+	}
+	for _, tt := range tests {
+		if math.Abs(tt.got.Re-tt.want.Re) > 1e-12 || math.Abs(tt.got.Im-tt.want.Im) > 1e-12 {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestNCO(t *testing.T) {
+	n := NewNCO(1700)
+	for i := range 1000 {
+		v := n.Next()
+		w := Expj(2 * math.Pi * 1700 * float64(i) / 8000)
+		if d := v.Sub(w).Abs(); d > 0.01 {
+			t.Fatalf("sample %d: %v, want %v", i, v, w)
+		}
+	}
+	if f := n.Frequency(); math.Abs(f-1700) > 1e-3 {
+		t.Errorf("Frequency = %v", f)
+	}
+}
+
+// link runs random QPSK through a Shaper and carrier, and back through a
+// Demodulator with Gardner timing, an Equalizer and a PLL; it returns the
+// mean squared symbol error over the last half.
+func link(t *testing.T, baud, eqTaps int, freqOffset, timingOffset float64) float64 {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	sh := NewShaper(baud, 0.5, 8)
+	tx := NewNCO(1800 + freqOffset)
+	demod := NewDemodulator(1800, float64(baud), 0.5, 6)
+	demod.AdjustTiming(timingOffset)
+	var g Gardner
+	eq := NewEqualizer(eqTaps)
+	pll := PLL{Alpha: 0.05, Beta: 0.002}
+	pts := []Complex{{1, 1}, {-1, 1}, {-1, -1}, {1, -1}}
+	var mse float64
+	var count, syms int
+	const total = 8000 * 3
+	for range total {
+		if sh.Tick() {
+			sh.Push(pts[rng.IntN(4)])
+		}
+		x := sh.Sample().Mul(tx.Next()).Re * 1000
+		y, ok := demod.Push(x)
+		if !ok {
+			continue
+		}
+		eq.Push(y.Scale(1.0 / 500))
+		e, sym := g.Push(y)
+		if !sym {
+			continue
+		}
+		demod.AdjustTiming(0.05 * e)
+		z := pll.Derotate(eq.Output())
+		d := Complex{math.Copysign(1, z.Re), math.Copysign(1, z.Im)}
+		pll.Update(PhaseError(z, d))
+		err := d.Sub(z)
+		eq.Adapt(pll.Rotate(err), 0.01)
+		syms++
+		if syms > baud*3/2 {
+			mse += err.Abs2()
+			count++
+		}
+	}
+	return mse / float64(count)
+}
+
+func TestLinkConverges(t *testing.T) {
+	tests := []struct {
+		baud         int
+		freq, timing float64
+	}{
+		{2400, 0, 0}, {2400, 7, 0.5}, {2400, -7, -0.5}, {1600, 5, 1}, {1200, -3, 2},
+	}
+	for _, tt := range tests {
+		mse := link(t, tt.baud, 15, tt.freq, tt.timing)
+		t.Logf("baud %d freq %+v timing %+v: MSE %.2g", tt.baud, tt.freq, tt.timing, mse)
+		if mse > 0.01 {
+			t.Errorf("baud %d freq %+v timing %+v: MSE %.3g, want < 0.01", tt.baud, tt.freq, tt.timing, mse)
+		}
+	}
+}
+
+// TestGardnerLocks uses a one-tap equalizer (gain and phase only), so only
+// the timing loop can remove the initial timing error.
+func TestGardnerLocks(t *testing.T) {
+	for _, timing := range []float64{-1.6, -0.8, 0.8, 1.6} {
+		mse := link(t, 2400, 1, 0, timing)
+		if mse > 0.01 {
+			t.Errorf("timing %+v: MSE %.3g, want < 0.01", timing, mse)
+		}
+	}
+}
+
+func TestCarrierDetectHysteresis(t *testing.T) {
+	c := NewCarrierDetect(-40, -45)
+	sine := func(dBm0 float64, n int) (changes int) {
+		a := math.Sqrt(meanSquare(dBm0) * 2)
+		for i := range n {
+			if c.Push(a * math.Sin(2*math.Pi*1700*float64(i)/8000)) {
+				changes++
+			}
+		}
+		return changes
+	}
+	if sine(-50, 800) != 0 || c.Up() {
+		t.Fatal("carrier up at -50 dBm0")
+	}
+	if sine(-35, 800) != 1 || !c.Up() {
+		t.Fatal("carrier not up at -35 dBm0")
+	}
+	if sine(-42, 800) != 0 || !c.Up() {
+		t.Fatal("carrier dropped at -42 dBm0, between the thresholds")
+	}
+	if sine(-48, 800) != 1 || c.Up() {
+		t.Fatal("carrier not down at -48 dBm0")
+	}
+	if sine(-42, 800) != 0 || c.Up() {
+		t.Fatal("carrier up at -42 dBm0, between the thresholds")
+	}
+}
+
+func TestZeroAllocs(t *testing.T) {
+	sh := NewShaper(2400, 0.5, 8)
+	demod := NewDemodulator(1700, 2400, 0.5, 6)
+	eq := NewEqualizer(23)
+	var g Gardner
+	var pll PLL
+	allocs := testing.AllocsPerRun(100, func() {
+		for range 160 {
+			if sh.Tick() {
+				sh.Push(Complex{1, -1})
+			}
+			y, ok := demod.Push(sh.Sample().Re)
+			if ok {
+				eq.Push(y)
+				if e, sym := g.Push(y); sym {
+					demod.AdjustTiming(e * 0.01)
+					z := pll.Derotate(eq.Output())
+					pll.Update(PhaseError(z, Complex{1, 1}))
+					eq.Adapt(z, 0.001)
+				}
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per block, want 0", allocs)
+	}
+}
