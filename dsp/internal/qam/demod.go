@@ -16,13 +16,13 @@ const interpPhases = 64
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
-	nco   NCO
-	taps  [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
-	hist  []Complex                   // ring of mixed samples, stored twice
-	n     int
-	pos   int
-	step  float64 // nominal input samples per output sample (half a symbol)
-	next  float64 // time of the next output, in input samples after the newest
+	nco  NCO
+	taps [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
+	hist []Complex                   // ring of mixed samples, stored twice
+	n    int
+	pos  int
+	step float64 // nominal input samples per output sample (half a symbol)
+	next float64 // time of the next output, in input samples after the newest
 }
 
 // NewDemodulator returns a demodulator for a carrier at carrierHz and baud
