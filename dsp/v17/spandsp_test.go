@@ -1,0 +1,85 @@
+package v17
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/internal/spandsp"
+)
+
+var allRates = []int{Rate7200, Rate9600, Rate12000, Rate14400}
+
+func randomBits(seed uint64, n int) []byte {
+	rng := rand.New(rand.NewPCG(seed, 0x17))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.IntN(2))
+	}
+	return b
+}
+
+// modulate runs our transmitter over bits to the end of its trailer.
+func modulate(t testing.TB, cfg Config, bits []byte) []int16 {
+	t.Helper()
+	i := 0
+	tx, err := NewTransmitter(cfg, func() (int, bool) {
+		if i == len(bits) {
+			return 0, false
+		}
+		i++
+		return int(bits[i-1]), true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int16
+	buf := make([]int16, 160)
+	for {
+		n := tx.Transmit(buf)
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
+			return out
+		}
+	}
+}
+
+// TestSpandspV17Transmit sends our transmitter's signal to spandsp's
+// receiver: a long train, then a short train to the same receiver.
+func TestSpandspV17Transmit(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range allRates {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			long := randomBits(uint64(rate), 20000)
+			short := randomBits(uint64(rate)+1, 20000)
+			a := modulate(t, Config{Rate: rate}, long)
+			b := modulate(t, Config{Rate: rate, ShortTrain: true}, short)
+			gap := make([]int16, 800)
+			res := h.DemodulateSegments(t, []spandsp.RxSegment{
+				{Spec: spandsp.Spec{Modem: "v17", Rate: rate}, Samples: append(a, gap...)},
+				{Spec: spandsp.Spec{Modem: "v17", Rate: rate, ShortTrain: true}, Samples: append(b, gap...)},
+			})
+			t.Logf("events %v", res.Events)
+			var trained int
+			for _, e := range res.Events {
+				if e.Status == dsp.Trained {
+					trained++
+				}
+			}
+			if trained != 2 {
+				t.Fatalf("spandsp trained %d times, want 2: %v", trained, res.Events)
+			}
+			errs, n, off := spandsp.BitErrors(long, res.Bits, 200)
+			if errs != 0 || n < len(long) {
+				t.Errorf("long train: %d errors in %d bits (offset %d)", errs, n, off)
+			}
+			// The short-train segment's bits follow the first segment's.
+			rest := res.Bits[off+len(long):]
+			errs, n, off2 := spandsp.BitErrors(short, rest, 400)
+			if errs != 0 || n < len(short) {
+				t.Errorf("short train: %d errors in %d bits (offset %d)", errs, n, off2)
+			}
+		})
+	}
+}
