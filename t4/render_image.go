@@ -196,7 +196,7 @@ func (p pageImage) At(x, y int) color.Color {
 // filterTaps holds, for each destination index, the contributing source
 // indices and weights of a separable resampling filter.
 type filterTaps struct {
-	start  []int     // first source index per destination index
+	start  []int       // first source index per destination index
 	weight [][]float32 // weights from start on, summing to 1
 }
 
