@@ -52,3 +52,7 @@ func Expj(phi float64) Complex {
 	s, c := math.Sincos(phi)
 	return Complex{c, s}
 }
+
+// C returns re+j·im; handy for tables in other packages, where go vet wants
+// keyed fields in Complex literals.
+func C(re, im float64) Complex { return Complex{re, im} }
