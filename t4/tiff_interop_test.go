@@ -1,0 +1,301 @@
+package t4
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/image/tiff"
+
+	"github.com/softfax/softfax/internal/peer"
+)
+
+// Interoperability with libtiff (tiffinfo, tiffcp) and ghostscript's fax
+// devices: the programs that write most of the TIFF Class F files softfax
+// will meet, and the library every other reader is built on.
+
+// tiffRun runs a program and returns its stdout and stderr; a non-zero
+// exit fails the test.
+func tiffRun(t *testing.T, prog string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	cmd := exec.Command(prog, args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", prog, strings.Join(args, " "), err, e.String())
+	}
+	return o.String(), e.String()
+}
+
+// tiffReadFile reads a TIFF file with ReadTIFF.
+func tiffReadFile(t *testing.T, path string) []TIFFPage {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := readTIFFBytes(b)
+	if err != nil {
+		t.Fatalf("ReadTIFF(%s): %v", filepath.Base(path), err)
+	}
+	return pages
+}
+
+// tiffLibtiffDecode decodes every page of path with libtiff: tiffcp turns
+// it into an uncompressed MSB-first TIFF, which is read back raw. The raw
+// reading is itself checked against golang.org/x/image/tiff on page one.
+func tiffLibtiffDecode(t *testing.T, path string) []TIFFPage {
+	t.Helper()
+	tiffcp := peer.Require(t, "tiffcp", "libtiff-tools")
+	raw := filepath.Join(t.TempDir(), "raw.tif")
+	tiffRun(t, tiffcp, "-c", "none", "-f", "msb2lsb", path, raw)
+	pages := tiffReadFile(t, raw)
+	for _, p := range pages {
+		if p.Compression != 0 {
+			t.Fatalf("tiffcp -c none wrote compression %v", p.Compression)
+		}
+	}
+	f, err := os.Open(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := tiff.Decode(f)
+	if err != nil {
+		t.Fatalf("x/image/tiff: %v", err)
+	}
+	if d := tiffSameImage(pages[0].Page, img); d != "" {
+		t.Fatalf("our raw reading of libtiff's output disagrees with x/image/tiff: %s", d)
+	}
+	return pages
+}
+
+// tiffSameImage compares a page with a decoded bilevel image.
+func tiffSameImage(p *Page, img image.Image) string {
+	b := img.Bounds()
+	if b.Dx() != p.Width || b.Dy() != p.Height {
+		return fmt.Sprintf("size %dx%d, page %dx%d", b.Dx(), b.Dy(), p.Width, p.Height)
+	}
+	for y := range p.Height {
+		for x := range p.Width {
+			r, _, _, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			if black := r < 0x8000; black != p.Black(x, y) {
+				return fmt.Sprintf("pixel (%d,%d)", x, y)
+			}
+		}
+	}
+	return ""
+}
+
+// tiffCheckTiffinfo runs tiffinfo -D and fails on any warning or error.
+func tiffCheckTiffinfo(t *testing.T, path string, pages int) {
+	t.Helper()
+	tiffinfo := peer.Require(t, "tiffinfo", "libtiff-tools")
+	out, stderr := tiffRun(t, tiffinfo, "-D", path)
+	if stderr != "" {
+		t.Errorf("tiffinfo -D complains:\n%s", stderr)
+	}
+	if n := strings.Count(out, "TIFF Directory at offset"); n != pages {
+		t.Errorf("tiffinfo sees %d directories, want %d:\n%s", n, pages, out)
+	}
+}
+
+// TestTIFFInteropWrite writes pages in every coding, fill order and
+// resolution, and checks that libtiff accepts the files without a warning
+// and decodes exactly our pixels.
+func TestTIFFInteropWrite(t *testing.T) {
+	type config struct {
+		name string
+		opt  TIFFOptions
+		res  []Resolution
+		w    []int
+	}
+	var configs []config
+	for _, c := range []Compression{MH, MR, MMR} {
+		for _, fill := range []int{1, 2} {
+			for _, align := range []bool{false, true} {
+				if align && c == MMR {
+					continue
+				}
+				configs = append(configs, config{
+					name: fmt.Sprintf("%v fill%d align%v", c, fill, align),
+					opt:  TIFFOptions{Compression: c, FillOrder: fill, AlignEOL: align},
+					res:  []Resolution{Fine, Standard, Superfine},
+					w:    []int{WidthA4, WidthB4, WidthA3},
+				})
+			}
+		}
+	}
+	configs = append(configs,
+		config{name: "MR K1", opt: TIFFOptions{Compression: MR, K: 1}, res: []Resolution{Fine}, w: []int{WidthA4}},
+		config{name: "MR K8 300", opt: TIFFOptions{Compression: MR, K: 8}, res: []Resolution{R300}, w: []int{2480}},
+		config{name: "MMR 400", opt: TIFFOptions{Compression: MMR}, res: []Resolution{R400}, w: []int{3307}},
+		config{name: "MH 400 odd width", opt: TIFFOptions{Compression: MH}, res: []Resolution{R400}, w: []int{1001}},
+	)
+	dir := t.TempDir()
+	for i, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			var pages []*Page
+			for j, res := range cfg.res {
+				pages = append(pages, tiffTestPage(t, cfg.w[j], 150+20*j, res, uint64(10*i+j)))
+			}
+			cfg.opt.Time = time.Date(2026, 11, 26, 6, 30, 0, 0, time.UTC)
+			var b bytes.Buffer
+			if err := WriteTIFF(&b, pages, cfg.opt); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, fmt.Sprintf("w%d.tif", i))
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tiffCheckTiffinfo(t, path, len(pages))
+			lib := tiffLibtiffDecode(t, path)
+			if len(lib) != len(pages) {
+				t.Fatalf("libtiff decodes %d pages, want %d", len(lib), len(pages))
+			}
+			for j := range pages {
+				if d := tiffSamePage(lib[j].Page, pages[j]); d != "" {
+					t.Errorf("page %d: libtiff decodes differently: %s", j+1, d)
+				}
+				if lib[j].Res != pages[j].Res {
+					t.Errorf("page %d: libtiff sees resolution %v, want %v", j+1, lib[j].Res, pages[j].Res)
+				}
+			}
+		})
+	}
+}
+
+// TestTIFFInteropTiffcp reads files libtiff's tiffcp codes from an
+// uncompressed TIFF: G3 1-D and 2-D, G4, FillOrder 2 with EOL alignment
+// (the HylaFAX and efax style), big-endian, several strips a page.
+func TestTIFFInteropTiffcp(t *testing.T) {
+	tiffcp := peer.Require(t, "tiffcp", "libtiff-tools")
+	pages := []*Page{
+		tiffTestPage(t, WidthA4, 300, Fine, 1),
+		tiffTestPage(t, WidthB4, 150, Fine, 2),
+		tiffTestPage(t, WidthA3, 120, Fine, 3),
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.tif")
+	if err := os.WriteFile(src, tiffRawFile(pages, tiffRawOptions{resUnit: 2, xres: [2]uint32{204, 1}, yres: [2]uint32{196, 1}}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want Compression
+	}{
+		{[]string{"-c", "g3"}, MH},
+		{[]string{"-c", "g3:2d"}, MR},
+		{[]string{"-c", "g4"}, MMR},
+		{[]string{"-f", "lsb2msb", "-c", "g3:1d:fill"}, MH},
+		{[]string{"-f", "lsb2msb", "-c", "g3:2d:fill"}, MR},
+		{[]string{"-f", "lsb2msb", "-c", "g4"}, MMR},
+		{[]string{"-B", "-c", "g3:2d", "-r", "37"}, MR},
+		{[]string{"-B", "-f", "lsb2msb", "-c", "g4", "-r", "64"}, MMR},
+		{[]string{"-c", "g3:1d", "-r", "1"}, MH},
+	}
+	for i, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("c%d.tif", i))
+			tiffRun(t, tiffcp, append(append([]string{}, tc.args...), src, path)...)
+			got := tiffReadFile(t, path)
+			lib := tiffLibtiffDecode(t, path)
+			if len(got) != len(pages) || len(lib) != len(pages) {
+				t.Fatalf("%d pages, libtiff %d, want %d", len(got), len(lib), len(pages))
+			}
+			for j := range pages {
+				if d := tiffSamePage(got[j].Page, lib[j].Page); d != "" {
+					t.Errorf("page %d: ours and libtiff's differ: %s", j+1, d)
+				}
+				if d := tiffSamePage(got[j].Page, pages[j]); d != "" {
+					t.Errorf("page %d: differs from the source: %s", j+1, d)
+				}
+				if got[j].Compression != tc.want || got[j].Res != Fine {
+					t.Errorf("page %d: %v at %v, want %v at %v", j+1, got[j].Compression, got[j].Res, tc.want, Fine)
+				}
+				if got[j].Stats.BadRows != 0 || got[j].Stats.Rows != pages[j].Height {
+					t.Errorf("page %d: stats %+v", j+1, got[j].Stats)
+				}
+			}
+		})
+	}
+}
+
+// tiffTestPostScript is a three-page document for ghostscript: text,
+// rules, a filled box and a circle on each page.
+func tiffTestPostScript(pages int) string {
+	var b strings.Builder
+	b.WriteString("%!PS\n/Helvetica findfont 14 scalefont setfont\n")
+	for i := range pages {
+		fmt.Fprintf(&b, "72 %d moveto (softfax TIFF interop page %d: The quick brown fox 0123456789) show\n", 180-10*i, i+1)
+		fmt.Fprintf(&b, "2 setlinewidth 36 100 moveto 560 %d lineto stroke\n", 40+30*i)
+		fmt.Fprintf(&b, "%d 30 60 40 rectfill\n", 100+50*i)
+		fmt.Fprintf(&b, "newpath 450 120 %d 0 360 arc stroke\nshowpage\n", 20+5*i)
+	}
+	return b.String()
+}
+
+// TestTIFFInteropGhostscript reads what ghostscript's three fax devices
+// write (gs pads every page to 1728 pixels) and compares with libtiff.
+func TestTIFFInteropGhostscript(t *testing.T) {
+	gs := peer.Require(t, "gs", "ghostscript")
+	dir := t.TempDir()
+	ps := filepath.Join(dir, "doc.ps")
+	if err := os.WriteFile(ps, []byte(tiffTestPostScript(3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		device, res string
+		want        Compression
+		wantRes     Resolution
+	}{
+		{"tiffg3", "204x196", MH, Fine},
+		{"tiffg32d", "204x196", MR, Fine},
+		{"tiffg4", "204x196", MMR, Fine},
+		{"tiffg3", "204x98", MH, Standard},
+		{"tiffg32d", "204x391", MR, Superfine},
+	}
+	for _, tc := range tests {
+		t.Run(tc.device+" "+tc.res, func(t *testing.T) {
+			path := filepath.Join(dir, tc.device+tc.res+".tif")
+			tiffRun(t, gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE="+tc.device, "-r"+tc.res,
+				"-dDEVICEWIDTHPOINTS=612", "-dDEVICEHEIGHTPOINTS=216", "-dFIXEDMEDIA",
+				"-sOutputFile="+path, ps)
+			got := tiffReadFile(t, path)
+			lib := tiffLibtiffDecode(t, path)
+			if len(got) != 3 || len(lib) != 3 {
+				t.Fatalf("%d pages, libtiff %d, want 3", len(got), len(lib))
+			}
+			for j := range got {
+				if d := tiffSamePage(got[j].Page, lib[j].Page); d != "" {
+					t.Errorf("page %d: ours and libtiff's differ: %s", j+1, d)
+				}
+				if got[j].Width != WidthA4 || got[j].Compression != tc.want || got[j].Res != tc.wantRes {
+					t.Errorf("page %d: %d wide, %v at %v; want %d, %v at %v", j+1, got[j].Width, got[j].Compression, got[j].Res, WidthA4, tc.want, tc.wantRes)
+				}
+				if got[j].Stats.BadRows != 0 {
+					t.Errorf("page %d: %d bad rows", j+1, got[j].Stats.BadRows)
+				}
+				if tiffBlackPixels(got[j].Page) < 1000 {
+					t.Errorf("page %d: only %d black pixels; did gs draw it?", j+1, tiffBlackPixels(got[j].Page))
+				}
+			}
+		})
+	}
+}
+
+func tiffBlackPixels(p *Page) int {
+	n := 0
+	for _, b := range p.Pix {
+		for ; b != 0; b &= b - 1 {
+			n++
+		}
+	}
+	return n
+}
