@@ -77,7 +77,7 @@ func TestReadTIFFResolution(t *testing.T) {
 		{2, [2]uint32{200, 1}, [2]uint32{200, 1}, Fine},
 		{2, [2]uint32{200, 1}, [2]uint32{400, 1}, Superfine},
 		{2, [2]uint32{2032, 10}, [2]uint32{9779, 100}, Standard}, // 8 x 3.85 /mm in inches
-		{3, [2]uint32{80, 1}, [2]uint32{385, 10}, Standard},     // 8 x 3.85 /mm in cm
+		{3, [2]uint32{80, 1}, [2]uint32{385, 10}, Standard},      // 8 x 3.85 /mm in cm
 		{3, [2]uint32{80, 1}, [2]uint32{77, 1}, Fine},
 		{3, [2]uint32{80, 1}, [2]uint32{154, 1}, Superfine},
 		{2, [2]uint32{300, 1}, [2]uint32{300, 1}, R300},
