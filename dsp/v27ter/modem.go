@@ -3,6 +3,8 @@ package v27ter
 import (
 	"fmt"
 	"math"
+
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 // CarrierHz is the V.27 ter carrier frequency (§2.1).
@@ -74,26 +76,10 @@ var (
 	stepDibit  = [8]uint8{0, 0, 1, 0, 3, 0, 2, 0}
 )
 
-// unit8PSK[k] is exp(j·k·45°).
-var unit8PSK = func() (c [8][2]float32) {
+// unit8PSK[k] is exp(j·k·45°), the constellation at unit radius.
+var unit8PSK = func() (c [8]qam.Complex) {
 	for k := range c {
-		s, co := math.Sincos(float64(k) * math.Pi / 4)
-		c[k] = [2]float32{float32(co), float32(s)}
+		c[k] = qam.Expj(float64(k) * math.Pi / 4)
 	}
 	return c
 }()
-
-// rrc is the root-raised-cosine impulse response with roll-off beta, at
-// time t in symbol periods; its square (a raised cosine) is Nyquist.
-func rrc(t, beta float64) float64 {
-	if t == 0 {
-		return 1 - beta + 4*beta/math.Pi
-	}
-	if math.Abs(math.Abs(4*beta*t)-1) < 1e-9 {
-		return beta / math.Sqrt2 * ((1+2/math.Pi)*math.Sin(math.Pi/(4*beta)) +
-			(1-2/math.Pi)*math.Cos(math.Pi/(4*beta)))
-	}
-	num := math.Sin(math.Pi*t*(1-beta)) + 4*beta*t*math.Cos(math.Pi*t*(1+beta))
-	den := math.Pi * t * (1 - 16*beta*beta*t*t)
-	return num / den
-}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 // TxConfig selects what a Transmitter sends.
@@ -37,15 +38,15 @@ const (
 	txDone
 )
 
-// txTaps is the pulse-shaping filter span in symbols.
-const txTaps = 10
+// txSpan is the pulse-shaping filter span in symbols.
+const txSpan = 8
 
 // Transmitter is a V.27 ter modulator. It sends the synchronizing sequence,
 // then data from its BitSource, then a short trailer of scrambled ones.
 type Transmitter struct {
 	p   params
 	src dsp.BitSource
-	amp float32 // peak scale: baseband of unit power becomes the set level
+	amp float64 // peak scale: baseband of unit power becomes the set level
 
 	stage txStage
 	left  int   // symbols left in the stage
@@ -55,24 +56,17 @@ type Transmitter struct {
 	// set when the BitSource runs dry.
 	shortTrain, sourceEnded bool
 
-	// pulse shaping: symbols are pushed into a doubled ring so the last
-	// txTaps of them are always contiguous at symRe[head:head+txTaps].
-	symRe, symIm [2 * txTaps]float32
-	head         int
-	// coef[k][j] weights the j-th newest symbol when the newest is k/symDen
-	// samples old.
-	coef    [][txTaps]float32
-	baudAcc int // age of the newest symbol, units of 1/symDen sample
+	shaper  *qam.Shaper
 	carrier int // sample index modulo carrierPeriod
 }
 
-// carrierPeriod: 1800 Hz at 8 kHz repeats every 40 samples (9 cycles).
+// carrierPeriod: 1800 Hz at 8 kHz repeats every 40 samples (9 cycles), so
+// the carrier is a 40-entry table.
 const carrierPeriod = 40
 
-var carrierCos, carrierSin = func() (c, s [carrierPeriod]float32) {
+var carrierCos, carrierSin = func() (c, s [carrierPeriod]float64) {
 	for n := range c {
-		sn, cs := math.Sincos(2 * math.Pi * CarrierHz * float64(n) / dsp.SampleRate)
-		c[n], s[n] = float32(cs), float32(sn)
+		s[n], c[n] = math.Sincos(2 * math.Pi * CarrierHz * float64(n) / dsp.SampleRate)
 	}
 	return c, s
 }()
@@ -90,10 +84,10 @@ func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
 		return nil, fmt.Errorf("v27ter: transmit level %v dBm0 outside -60..0", cfg.Level)
 	}
 	t := &Transmitter{
-		p:    p,
-		src:  src,
-		amp:  float32(dsp.SineAmplitude(cfg.Level)),
-		coef: txCoefficients(p),
+		p:      p,
+		src:    src,
+		amp:    dsp.SineAmplitude(cfg.Level),
+		shaper: qam.NewShaper(p.baud, rolloff, txSpan),
 	}
 	switch {
 	case cfg.EchoProtection:
@@ -104,53 +98,22 @@ func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
 		t.stage, t.left = txReversals, seg3Long
 	}
 	t.shortTrain = cfg.ShortTrain
-	// The first output sample is the first symbol's instant.
-	t.baudAcc = p.symNum
 	return t, nil
-}
-
-// txCoefficients tabulates the root-raised-cosine pulse, normalised so that
-// a stream of unit-power symbols gives unit-power baseband.
-func txCoefficients(p params) [][txTaps]float32 {
-	sps := p.samplesPerSymbol()
-	delay := float64(txTaps) * sps / 2
-	coef := make([][txTaps]float32, p.symNum)
-	var energy float64
-	for n := -200; n <= 200; n++ {
-		g := rrc(float64(n)/sps, rolloff)
-		if math.Abs(float64(n)) < delay {
-			energy += g * g
-		}
-	}
-	scale := math.Sqrt(sps / energy)
-	for k := range coef {
-		for j := range txTaps {
-			t := float64(k)/float64(p.symDen) + float64(j)*sps - delay
-			coef[k][j] = float32(scale * rrc(t/sps, rolloff))
-		}
-	}
-	return coef
 }
 
 // Transmit fills out with samples. It returns len(out) until the trailer
 // has been sent and the pulse-shaping filter has rung out, then fewer.
 func (t *Transmitter) Transmit(out []int16) int {
 	for i := range out {
-		if t.baudAcc += t.p.symDen; t.baudAcc >= t.p.symNum {
-			t.baudAcc -= t.p.symNum
-			if !t.pushSymbol() {
+		if t.shaper.Tick() {
+			sym, ok := t.nextSymbol()
+			if !ok {
 				return i
 			}
+			t.shaper.Push(sym)
 		}
-		c := &t.coef[t.baudAcc]
-		re := t.symRe[t.head : t.head+txTaps]
-		im := t.symIm[t.head : t.head+txTaps]
-		var bre, bim float32
-		for j, w := range c {
-			bre += re[j] * w
-			bim += im[j] * w
-		}
-		v := t.amp * (bre*carrierCos[t.carrier] - bim*carrierSin[t.carrier])
+		b := t.shaper.Sample()
+		v := t.amp * (b.Re*carrierCos[t.carrier] - b.Im*carrierSin[t.carrier])
 		if t.carrier++; t.carrier == carrierPeriod {
 			t.carrier = 0
 		}
@@ -159,7 +122,7 @@ func (t *Transmitter) Transmit(out []int16) int {
 	return len(out)
 }
 
-func saturate(v float32) int16 {
+func saturate(v float64) int16 {
 	switch {
 	case v >= 32767:
 		return 32767
@@ -171,23 +134,8 @@ func saturate(v float32) int16 {
 	return int16(v - 0.5)
 }
 
-// pushSymbol makes the next symbol the newest in the shaping filter. It
-// returns false when the transmission is over.
-func (t *Transmitter) pushSymbol() bool {
-	re, im, ok := t.nextSymbol()
-	if !ok {
-		return false
-	}
-	if t.head--; t.head < 0 {
-		t.head = txTaps - 1
-	}
-	t.symRe[t.head], t.symIm[t.head] = re, im
-	t.symRe[t.head+txTaps], t.symIm[t.head+txTaps] = re, im
-	return true
-}
-
 // nextSymbol runs the sequence of V.27 ter §2.5 Table 3, then data.
-func (t *Transmitter) nextSymbol() (re, im float32, ok bool) {
+func (t *Transmitter) nextSymbol() (sym qam.Complex, ok bool) {
 	for t.left == 0 {
 		t.advance()
 	}
@@ -196,7 +144,7 @@ func (t *Transmitter) nextSymbol() (re, im float32, ok bool) {
 	case txEchoTone:
 		t.phase = 0
 	case txEchoSilence:
-		return 0, 0, true
+		return qam.Complex{}, true
 	case txReversals:
 		t.phase = (t.phase + 4) & 7
 	case txConditioning:
@@ -210,12 +158,11 @@ func (t *Transmitter) nextSymbol() (re, im float32, ok bool) {
 	case txData:
 		t.phase = (t.phase + t.dataStep(true)) & 7
 	case txTail:
-		return 0, 0, true
+		return qam.Complex{}, true
 	case txDone:
-		return 0, 0, false
+		return qam.Complex{}, false
 	}
-	c := unit8PSK[t.phase]
-	return c[0], c[1], true
+	return unit8PSK[t.phase], true
 }
 
 // dataStep scrambles the next symbol's bits, from the source when fromSource
@@ -265,7 +212,7 @@ func (t *Transmitter) advance() {
 	case txData:
 		t.stage, t.left = txTrailer, trailerSymbols
 	case txTrailer:
-		t.stage, t.left = txTail, txTaps
+		t.stage, t.left = txTail, txSpan/2+1
 	default:
 		t.stage, t.left = txDone, 1
 	}
