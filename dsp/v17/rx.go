@@ -1,0 +1,410 @@
+package v17
+
+import (
+	"math"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
+)
+
+// Carrier detection thresholds: V.17 requires the carrier detector to turn
+// on above -43 dBm0 and off below -48 dBm0, with hysteresis.
+const (
+	carrierOnDBm0  = -45.5
+	carrierOffDBm0 = -48.5
+)
+
+// Receiver front-end parameters.
+const (
+	rxRolloff = 0.25 // matched filter roll-off, as our transmitter's
+	rxSpan    = 6    // matched filter length in symbols
+	eqTaps    = 21   // T/2 equalizer taps; eqTaps/2 is even so the centre tap is a symbol instant
+
+	// LMS steps, for an equalizer input normalised to unit power.
+	eqFastStep = 0.25 / eqTaps
+	eqSlowStep = 0.04 / eqTaps
+	eqDataStep = 0.015 / eqTaps
+
+	// Long train: symbols of segment 2 trained with the fast step.
+	seg2FastLen = 1200
+	// Training-error window at the end of segment 2 (long train).
+	seg2TestLen = 256
+	// Symbols of segment 2 of the short train left out of its error
+	// measurement while the carrier phase settles.
+	seg2ShortSkip = 8
+
+	// ABAB detection: the averages must look like alternations for this
+	// many symbols' worth (exponential window 1/abWindow).
+	abWindow    = 16
+	abMinCount  = 24
+	abThreshold = 0.8
+	// Symbols of segment 1 after detection within which the phase reversal
+	// into segment 2 must come.
+	abTimeout = seg1Len + 32
+)
+
+// minDist2 is the squared minimum distance between points at each rate, for
+// scaling the training-error test.
+var minDist2ByRate = map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Rate14400: 2}
+
+type rxStage int
+
+const (
+	rxIdle   rxStage = iota // no carrier
+	rxHunt                  // carrier present, looking for segment 1
+	rxSeg1                  // segment 1 found, waiting for the phase reversal
+	rxSeg2                  // training on the CDBA pattern
+	rxSeg3                  // bridge (long train)
+	rxSeg4                  // trellis-coded ones: decoder winds up
+	rxData                  // data bits to the sink
+)
+
+// Receiver is a V.17 demodulator. It reports carrier and training changes
+// to its StatusFunc and data bits (after the training) to its BitSink.
+type Receiver struct {
+	p      *rateParams
+	rate   int
+	short  bool
+	sink   dsp.BitSink
+	status dsp.StatusFunc
+	sample int64 // index of the sample being processed
+
+	cd   qam.CarrierDetect
+	dem  *qam.Demodulator
+	gard qam.Gardner
+	eq   *qam.Equalizer
+	pll  qam.PLL
+
+	stage rxStage
+	count int // symbols in the current stage
+
+	// Level normalisation ahead of the equalizer.
+	power  float64
+	powerN int
+	agc    float64
+
+	// Segment 1 detection.
+	prev1, prev2 qam.Complex
+	abAlt        qam.Complex // mean of alternating-sign z·conj(z-1), normalised
+	abRep        qam.Complex // mean of z·conj(z-2), normalised
+	abPow        float64     // mean |z|²
+	expect       int         // training point expected next in segment 1
+
+	scr     scrambler
+	trainPt int
+	errSum  float64
+	errN    int
+	eqStep  float64
+
+	vit     viterbi
+	prevY   uint8
+	decoded int // symbols out of the Viterbi decoder since segment 4 began
+
+	saved     []qam.Complex // equalizer taps from the last good long train
+	haveSaved bool
+}
+
+// NewReceiver returns a receiver for a long train at rate.
+func NewReceiver(rate int, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+	p, err := lookupRate(rate)
+	if err != nil {
+		return nil, err
+	}
+	if sink == nil {
+		sink = func(int) {}
+	}
+	if status == nil {
+		status = func(dsp.Status, int64) {}
+	}
+	r := &Receiver{
+		p: p, rate: rate, sink: sink, status: status,
+		cd:    qam.NewCarrierDetect(carrierOnDBm0, carrierOffDBm0),
+		dem:   qam.NewDemodulator(CarrierHz, BaudRate, rxRolloff, rxSpan),
+		eq:    qam.NewEqualizer(eqTaps),
+		saved: make([]qam.Complex, eqTaps),
+	}
+	return r, nil
+}
+
+// Restart prepares the receiver for the next transmission at rate, trained
+// with the short train when short is true. A short train reuses the
+// equalizer of the last successful long train (V.17 intends the short train
+// only after a long one on the same connection); without one the receiver
+// trains from scratch on the short train, which works on a clean line. The
+// carrier detector keeps running across a restart.
+func (r *Receiver) Restart(rate int, short bool) error {
+	p, err := lookupRate(rate)
+	if err != nil {
+		return err
+	}
+	r.p, r.rate, r.short = p, rate, short
+	if r.cd.Up() {
+		r.startHunt()
+	} else {
+		r.stage = rxIdle
+	}
+	return nil
+}
+
+// Receive demodulates a block of samples.
+func (r *Receiver) Receive(in []int16) {
+	for _, s := range in {
+		x := float64(s)
+		if r.cd.Push(x) {
+			if r.cd.Up() {
+				r.status(dsp.CarrierUp, r.sample)
+				r.startHunt()
+			} else {
+				r.status(dsp.CarrierDown, r.sample)
+				r.stage = rxIdle
+			}
+		}
+		if r.stage != rxIdle {
+			r.push(x)
+		}
+		r.sample++
+	}
+}
+
+func (r *Receiver) startHunt() {
+	r.stage = rxHunt
+	r.count = 0
+	r.dem.Reset()
+	r.gard.Reset()
+	if r.short && r.haveSaved {
+		r.eq.Reset(qam.Complex{})
+		r.eq.SetTaps(r.saved)
+	} else {
+		r.eq.Reset(qam.Complex{Re: 1})
+	}
+	r.pll.Reset(0, 0)
+	r.power, r.powerN, r.agc = 0, 0, 1
+	r.prev1, r.prev2 = qam.Complex{}, qam.Complex{}
+	r.abAlt, r.abRep, r.abPow = qam.Complex{}, qam.Complex{}, 0
+	r.scr = scrambler{reg: scramblerSeed}
+	r.vit.reset()
+}
+
+// push runs one sample through the front end; at each symbol instant it
+// hands the equalized, derotated symbol to the training or data logic.
+func (r *Receiver) push(x float64) {
+	y, ok := r.dem.Push(x)
+	if !ok {
+		return
+	}
+	if r.stage == rxHunt {
+		// Follow the level until segment 1 is found, then hold it: the
+		// equalizer takes over gain tracking.
+		r.powerN++
+		k := 1 / float64(min(r.powerN, 64))
+		r.power += (y.Abs2() - r.power) * k
+		if r.power > 0 {
+			r.agc = 1 / math.Sqrt(r.power)
+		}
+	}
+	y = y.Scale(r.agc)
+	r.eq.Push(y)
+	e, sym := r.gard.Push(y)
+	if !sym {
+		return
+	}
+	gain := 0.02
+	if r.stage <= rxSeg1 {
+		gain = 0.1
+	}
+	r.dem.AdjustTiming(gain * e)
+	r.symbol(r.pll.Derotate(r.eq.Output()))
+}
+
+func (r *Receiver) fail() {
+	r.status(dsp.TrainingFailed, r.sample)
+	r.startHunt()
+}
+
+// train adapts the equalizer and the carrier loop towards a known target.
+func (r *Receiver) train(z, target qam.Complex, step float64) qam.Complex {
+	err := target.Sub(z)
+	r.eq.Adapt(r.pll.Rotate(err), step)
+	r.pll.Update(qam.PhaseError(z, target))
+	return err
+}
+
+func tp(i int) qam.Complex {
+	p := trainingPoints[i]
+	return qam.Complex{Re: p.re, Im: p.im}
+}
+
+// symbol processes one equalized, derotated symbol.
+func (r *Receiver) symbol(z qam.Complex) {
+	switch r.stage {
+	case rxHunt:
+		r.hunt(z)
+	case rxSeg1:
+		want := tp(r.expect)
+		if z.Re*want.Re+z.Im*want.Im < 0 {
+			// The phase reversal: this is the first symbol of segment 2.
+			r.stage, r.count = rxSeg2, 0
+			r.errSum, r.errN = 0, 0
+			r.eqStep = eqFastStep
+			if r.short {
+				r.eqStep = eqSlowStep
+			}
+			r.segment2(z)
+			return
+		}
+		r.pll.Update(qam.PhaseError(z, want))
+		r.expect ^= 1
+		r.count++
+		if r.count > abTimeout {
+			r.fail()
+		}
+	case rxSeg2:
+		r.segment2(z)
+	case rxSeg3:
+		shift := uint(r.count&7) * 2
+		d1 := r.scr.scramble(uint8(bridgeWord >> shift & 1))
+		d := int(d1<<1 | r.scr.scramble(uint8(bridgeWord>>(shift+1)&1)))
+		r.trainPt = (r.trainPt + bridgeTurn[d]) & 3
+		r.train(z, tp(r.trainPt), eqSlowStep)
+		r.count++
+		if r.count == seg3Len {
+			r.startSegment4()
+		}
+	case rxSeg4, rxData:
+		r.decide(z)
+		if r.stage == rxSeg4 {
+			r.count++
+			if r.count == seg4Len {
+				r.stage = rxData
+				if !r.short {
+					copy(r.saved, r.eq.Taps())
+					r.haveSaved = true
+				}
+				r.status(dsp.Trained, r.sample)
+			}
+		}
+	}
+}
+
+// hunt looks for segment 1: symbols alternating between two points a
+// quarter turn apart (A, B = jA), each equal to the one two symbols back.
+func (r *Receiver) hunt(z qam.Complex) {
+	r.count++
+	p1, p2 := r.prev1, r.prev2
+	r.prev2, r.prev1 = p1, z
+	a := z.Abs()
+	b, c := p1.Abs(), p2.Abs()
+	if a == 0 || b == 0 || c == 0 {
+		return
+	}
+	alt := z.MulConj(p1).Scale(1 / (a * b))
+	if r.count&1 == 1 {
+		alt = alt.Scale(-1)
+	}
+	rep := z.MulConj(p2).Scale(1 / (a * c))
+	const k = 1.0 / abWindow
+	r.abAlt = r.abAlt.Add(alt.Sub(r.abAlt).Scale(k))
+	r.abRep = r.abRep.Add(rep.Sub(r.abRep).Scale(k))
+	r.abPow += (z.Abs2() - r.abPow) * k
+	if r.count < abMinCount || r.abRep.Re < abThreshold ||
+		math.Abs(r.abAlt.Im) < abThreshold || math.Abs(r.abAlt.Re) > 1-abThreshold {
+		return
+	}
+	// Segment 1 found. B·conj(A) = j|A|², so the symbol just seen is B when
+	// z·conj(z-1) points to +j.
+	im := r.abAlt.Im
+	if r.count&1 == 1 {
+		im = -im
+	}
+	cur := pointA
+	if im > 0 {
+		cur = pointB
+	}
+	if !(r.short && r.haveSaved) {
+		// Scale the equalizer so the training points come out at their
+		// nominal size.
+		r.eq.SetCentre(qam.Complex{Re: math.Sqrt(40 / r.abPow)})
+		z = z.Scale(math.Sqrt(40 / r.abPow))
+	}
+	freq := r.abRep.Arg() / 2 // radians per symbol
+	phase := z.MulConj(tp(cur)).Arg()
+	r.pll.Reset(phase+freq, freq)
+	r.pll.Alpha, r.pll.Beta = 0.1, 0.004
+	r.expect = cur ^ 1
+	r.stage, r.count = rxSeg1, 0
+}
+
+// segment2 trains on one symbol of the scrambled CDBA pattern.
+func (r *Receiver) segment2(z qam.Complex) {
+	d1 := r.scr.scramble(1)
+	d := int(d1<<1 | r.scr.scramble(1))
+	r.trainPt = cdbaPoint[d]
+	n := seg2LongLen
+	if r.short {
+		n = seg2ShortLen
+	}
+	step := r.eqStep
+	if r.count == seg2FastLen {
+		r.eqStep = eqSlowStep
+		r.pll.Alpha, r.pll.Beta = 0.05, 0.001
+	}
+	err := r.train(z, tp(r.trainPt), step)
+	if (r.short && r.count >= seg2ShortSkip) || (!r.short && r.count >= n-seg2TestLen) {
+		r.errSum += err.Abs2()
+		r.errN++
+	}
+	r.count++
+	if r.count < n {
+		return
+	}
+	mse := r.errSum / float64(max(r.errN, 1))
+	if mse > minDist2ByRate[r.rate]/4 {
+		r.fail()
+		return
+	}
+	if r.short {
+		r.startSegment4()
+		return
+	}
+	r.stage, r.count = rxSeg3, 0
+}
+
+func (r *Receiver) startSegment4() {
+	r.stage, r.count = rxSeg4, 0
+	r.vit.reset()
+	r.decoded = 0
+	r.pll.Alpha, r.pll.Beta = 0.05, 0.001
+}
+
+// decide runs one data-mode symbol: the nearest point of each subset feeds
+// the Viterbi decoder, and the nearest of all drives the equalizer and the
+// carrier loop at once (the decoder's decision comes too late for them).
+func (r *Receiver) decide(z qam.Complex) {
+	var idx [8]uint8
+	var dist [8]float64
+	pts := r.p.points
+	r.p.grid.nearest(pts, z.Re, z.Im, &idx, &dist)
+	best := 0
+	for s := 1; s < 8; s++ {
+		if dist[s] < dist[best] {
+			best = s
+		}
+	}
+	d := pts[idx[best]]
+	r.train(z, qam.Complex{Re: d.re, Im: d.im}, eqDataStep)
+	label, ok := r.vit.step(&idx, &dist)
+	if !ok {
+		return
+	}
+	y := label >> 1 & 3
+	q := (label>>1)&^3 | diffDecode(y, r.prevY)
+	r.prevY = y
+	r.decoded++
+	deliver := r.decoded > seg4Len
+	for i := 0; i < r.p.bitsPerSymbol; i++ {
+		b := r.scr.descramble(q >> i & 1)
+		if deliver {
+			r.sink(int(b))
+		}
+	}
+}
