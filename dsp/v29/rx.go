@@ -1,0 +1,411 @@
+package v29
+
+import (
+	"math"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
+)
+
+// Receiver tuning. Loop gains are per symbol.
+const (
+	rxSpan  = 6  // matched filter length in symbols
+	eqTaps  = 25 // T/2 spaced; the centre tap (12) sits on a symbol instant
+	absWin  = 16 // ABAB statistics time constant, in T/2 samples
+	absGood = 12 // symbols the ABAB test must hold before we measure
+	absMeas = 8  // symbols averaged for the gain and phase estimate
+	// absMax bounds how long we follow alternations before segment 3 must
+	// start: segment 2 is 128 symbols, and we lock well after its start.
+	absMax = seg2Len + 32
+
+	timingFast = 0.1   // Gardner gain while acquiring on ABAB
+	timingSlow = 0.01  // during equalizer training and data
+	muTrain    = 0.02  // LMS step on the known segment 3 pattern
+	muTrack    = 0.004 // LMS step on decisions
+	// trainMSE is the largest mean squared error, relative to the mean
+	// symbol energy, that segment 3 may leave (about 13 dB SNR).
+	trainMSE = 0.05
+	// onesFrom is the segment 4 symbol from which every descrambled bit
+	// must be a one: by then the descrambler (23 bits) has synchronized.
+	onesFrom = 16
+	// onesErrors is how many zeros we tolerate in that part of segment 4.
+	onesErrors = 2
+)
+
+// rxStage is the receiver's state.
+type rxStage int
+
+const (
+	rxIdle     rxStage = iota // no carrier
+	rxSearch                  // carrier up, looking for ABAB alternations
+	rxMeasure                 // alternations found: averaging A and B
+	rxABAB                    // following ABAB until segment 3 starts
+	rxSeg3                    // training the equalizer on CDCD...
+	rxSeg4                    // checking segment 4's scrambled ones
+	rxData                    // trained: decoding data
+)
+
+// Receiver is a V.29 demodulator. It is not safe for concurrent use.
+type Receiver struct {
+	rate   int
+	sink   dsp.BitSink
+	status dsp.StatusFunc
+	tp     trainingPoints
+	points []int // constellation indices in use at this rate
+	energy float64
+
+	cd      qam.CarrierDetect
+	demod   *qam.Demodulator
+	gardner qam.Gardner
+	eq      *qam.Equalizer
+	pll     qam.PLL
+	agc     float64 // scale of the T/2 samples into the equalizer
+	tgain   float64 // timing loop gain
+	tacc    float64 // timing loop integrator
+
+	n     int64 // index of the sample being processed
+	stage rxStage
+	count int // symbols in the current stage
+
+	// ABAB search over T/2 samples.
+	last        [4]qam.Complex // the last four T/2 samples, newest at li
+	li          int
+	r2, r4      qam.Complex // mean of u[m]·conj(u[m-2]) and u[m]·conj(u[m-4])
+	pw          float64     // mean of |u[m]|²
+	sums        [2]qam.Complex
+	aFirst      bool // the next expected alternation point is A
+	misses      int
+	train       trainingGen
+	mse         float64
+	prevPhase   int
+	scr         scrambler
+	onesMissing int
+}
+
+// NewReceiver returns a receiver that sends data bits to sink and status
+// changes to status (which may be nil).
+func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+	if err := checkRate(cfg.Rate); err != nil {
+		return nil, err
+	}
+	on, off := cfg.CarrierOn, cfg.CarrierOff
+	if on == 0 {
+		on = DefaultCarrierOn
+	}
+	if off == 0 {
+		off = DefaultCarrierOff
+	}
+	if status == nil {
+		status = func(dsp.Status, int64) {}
+	}
+	r := &Receiver{
+		rate:   cfg.Rate,
+		sink:   sink,
+		status: status,
+		tp:     pointsFor(cfg.Rate),
+		energy: meanEnergy(cfg.Rate),
+		cd:     qam.NewCarrierDetect(on, off),
+		demod:  qam.NewDemodulator(CarrierHz, Baud, rollOff, rxSpan),
+		eq:     qam.NewEqualizer(eqTaps),
+	}
+	switch cfg.Rate {
+	case 9600:
+		r.points = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	case 7200:
+		r.points = []int{0, 1, 2, 3, 4, 5, 6, 7}
+	default:
+		r.points = []int{0, 2, 4, 6}
+	}
+	return r, nil
+}
+
+// Receive demodulates a block of samples.
+func (r *Receiver) Receive(in []int16) {
+	for _, s := range in {
+		x := float64(s)
+		if r.cd.Push(x) {
+			if r.cd.Up() {
+				r.carrierUp()
+			} else {
+				r.carrierDown()
+			}
+		}
+		if y, ok := r.demod.Push(x); ok && r.stage != rxIdle {
+			r.halfSymbol(y)
+		}
+		r.n++
+	}
+}
+
+func (r *Receiver) carrierUp() {
+	r.status(dsp.CarrierUp, r.n)
+	r.search()
+}
+
+func (r *Receiver) carrierDown() {
+	switch r.stage {
+	case rxMeasure, rxABAB, rxSeg3, rxSeg4:
+		r.status(dsp.TrainingFailed, r.n)
+	}
+	r.status(dsp.CarrierDown, r.n)
+	r.stage = rxIdle
+}
+
+// search (re)starts looking for segment 2.
+func (r *Receiver) search() {
+	r.stage, r.count = rxSearch, 0
+	r.gardner.Reset()
+	r.eq.SetCentre(qam.C(1, 0))
+	r.tgain, r.tacc = timingFast, 0
+	r.last = [4]qam.Complex{}
+	r.r2, r.r4, r.pw = qam.Complex{}, qam.Complex{}, 0
+}
+
+// fail reports a failed training and goes back to searching.
+func (r *Receiver) fail() {
+	r.status(dsp.TrainingFailed, r.n)
+	r.search()
+}
+
+// halfSymbol handles one T/2 sample from the demodulator.
+func (r *Receiver) halfSymbol(y qam.Complex) {
+	if r.stage == rxSearch {
+		// Until we measure the level, keep the samples near unit power:
+		// the passband mean square P becomes a baseband power near P/2.
+		r.agc = 1 / math.Sqrt(r.cd.Power()/2+1e-9)
+	}
+	y = y.Scale(r.agc)
+	r.eq.Push(y)
+	if r.stage == rxSearch || r.stage == rxMeasure {
+		r.alternations(y)
+	}
+	e, sym := r.gardner.Push(y)
+	if !sym {
+		return
+	}
+	r.tacc += e * r.tgain * 0.01
+	r.demod.AdjustTiming(e*r.tgain + r.tacc)
+	r.symbol()
+}
+
+// alternations updates the ABAB statistics: segment 2 repeats every two
+// symbols (four T/2 samples) and, unlike an unmodulated carrier, changes
+// from one symbol to the next.
+func (r *Receiver) alternations(u qam.Complex) {
+	const k = 1.0 / absWin
+	u2 := r.last[(r.li+2)&3] // two samples (one symbol) ago
+	u4 := r.last[r.li]       // four samples ago
+	r.r2 = r.r2.Add(u.MulConj(u2).Sub(r.r2).Scale(k))
+	r.r4 = r.r4.Add(u.MulConj(u4).Sub(r.r4).Scale(k))
+	r.pw += (u.Abs2() - r.pw) * k
+	r.last[r.li] = u
+	r.li = (r.li + 1) & 3
+}
+
+// symbol handles one symbol instant.
+func (r *Receiver) symbol() {
+	r.count++
+	switch r.stage {
+	case rxSearch:
+		if r.pw > 0 && r.r4.Abs() > 0.8*r.pw && r.r2.Re < 0.6*r.pw {
+			if r.count >= absGood {
+				r.stage, r.count = rxMeasure, 0
+				r.sums = [2]qam.Complex{}
+			}
+		} else {
+			r.count = 0
+		}
+	case rxMeasure:
+		// The equalizer is still a unit impulse: its output is the
+		// symbol-instant sample.
+		r.sums[r.count&1] = r.sums[r.count&1].Add(r.eq.Output())
+		if r.count == absMeas {
+			r.lockAlternations()
+		}
+	case rxABAB:
+		r.followAlternations()
+	case rxSeg3:
+		r.trainSeg3()
+	case rxSeg4:
+		r.checkSeg4()
+	case rxData:
+		r.data()
+	}
+}
+
+// lockAlternations estimates the channel's gain, phase and frequency offset
+// from the averaged alternations and primes the equalizer and PLL.
+func (r *Receiver) lockAlternations() {
+	// sums[0] holds the even symbols (the last one measured), sums[1] the
+	// odd ones. Which of them is A? The right guess maps both to points
+	// with one complex gain.
+	s0, s1 := r.sums[0], r.sums[1]
+	a, b := r.tp.a, r.tp.b
+	gA := s0.Mul(a.Inv()) // guess: even symbols are A
+	gB := s0.Mul(b.Inv()) // guess: even symbols are B
+	errA := s1.Sub(gA.Mul(b)).Abs2()
+	errB := s1.Sub(gB.Mul(a)).Abs2()
+	g := gA
+	if errB < errA {
+		g = gB
+	}
+	if e := min(errA, errB); e > 0.1*s0.Abs2() {
+		r.fail() // not two points with one gain: not segment 2
+		return
+	}
+	g = g.Scale(2.0 / absMeas)
+	// Rotation per symbol from the two-symbol correlation; the mean
+	// sits half-way through the window, so advance the phase to now.
+	w := r.r4.Arg() / 2
+	r.eq.SetCentre(g.Inv())
+	r.pll = qam.PLL{Alpha: 0.1, Beta: 0.005}
+	r.pll.Reset(w*absMeas/2, w)
+	r.stage, r.count, r.misses = rxABAB, 0, 0
+	// The last measured symbol was even: A under guess A, so the next one
+	// is B; B under guess B, so the next is A.
+	r.aFirst = errB < errA
+}
+
+// followAlternations tracks ABAB with the PLL until a symbol that is not
+// the expected point but is C: the first of segment 3.
+func (r *Receiver) followAlternations() {
+	z := r.pll.Derotate(r.eq.Output())
+	want := r.tp.b
+	if r.aFirst {
+		want = r.tp.a
+	}
+	r.aFirst = !r.aFirst
+	thr := 0.25 * (r.tp.a.Abs2() + r.tp.b.Abs2()) / 2
+	if z.Sub(want).Abs2() < thr {
+		r.misses = 0
+		r.pll.Update(qam.PhaseError(z, want))
+		if r.count > absMax {
+			r.fail()
+		}
+		return
+	}
+	if z.Sub(r.tp.c).Abs2() < thr {
+		// Segment 3 has begun with this symbol, C (the generator's
+		// first bit is 0).
+		r.train = trainingSeed
+		r.train.next()
+		r.stage, r.count, r.mse = rxSeg3, 1, 0
+		r.adaptTo(z, r.tp.c, muTrain)
+		return
+	}
+	r.misses++
+	if r.misses > 2 {
+		r.fail()
+	}
+}
+
+// adaptTo updates the PLL and the equalizer for derotated output z whose
+// right value is want; it returns the squared error.
+func (r *Receiver) adaptTo(z, want qam.Complex, mu float64) float64 {
+	e := want.Sub(z)
+	r.eq.Adapt(r.pll.Rotate(e), mu)
+	r.pll.Update(qam.PhaseError(z, want))
+	return e.Abs2()
+}
+
+// trainSeg3 trains the equalizer on the known pattern of segment 3.
+func (r *Receiver) trainSeg3() {
+	z := r.pll.Derotate(r.eq.Output())
+	want := r.tp.c
+	if r.train.next() == 1 {
+		want = r.tp.d
+	}
+	e := r.adaptTo(z, want, muTrain)
+	if r.count > seg3Len-128 {
+		r.mse += e
+	}
+	if r.count < seg3Len {
+		return
+	}
+	ref := (r.tp.c.Abs2() + r.tp.d.Abs2()) / 2
+	if r.mse/128 > trainMSE*ref {
+		r.fail()
+		return
+	}
+	r.pll.Alpha, r.pll.Beta = 0.05, 0.001
+	r.tgain = timingSlow
+	r.stage, r.count = rxSeg4, 0
+	r.prevPhase = 0 // the transmitter starts segment 4 from phase 0
+	r.scr = 0
+	r.onesMissing = 0
+}
+
+// checkSeg4 decodes segment 4 and checks it descrambles to ones.
+func (r *Receiver) checkSeg4() {
+	bits, n := r.decide()
+	if r.count > onesFrom {
+		for i := n - 1; i >= 0; i-- {
+			if bits>>i&1 == 0 {
+				r.onesMissing++
+			}
+		}
+	}
+	if r.count < seg4Len {
+		return
+	}
+	if r.onesMissing > onesErrors {
+		r.fail()
+		return
+	}
+	r.stage, r.count = rxData, 0
+	r.status(dsp.Trained, r.n)
+}
+
+// data decodes one data symbol to the sink.
+func (r *Receiver) data() {
+	bits, n := r.decide()
+	for i := n - 1; i >= 0; i-- {
+		r.sink(int(bits >> i & 1))
+	}
+}
+
+// decide takes the equalized symbol to the nearest point, adapts to it,
+// and returns the descrambled bits (first bit most significant) and their
+// number.
+func (r *Receiver) decide() (bits uint, n int) {
+	z := r.pll.Derotate(r.eq.Output())
+	best, bestD := 0, math.Inf(1)
+	for _, i := range r.points {
+		if d := z.Sub(constellation[i]).Abs2(); d < bestD {
+			best, bestD = i, d
+		}
+	}
+	r.adaptTo(z, constellation[best], muTrack)
+	p := best & 7
+	step := (p - r.prevPhase) & 7
+	r.prevPhase = p
+	var raw uint
+	switch r.rate {
+	case 9600:
+		raw, n = uint(best>>3)<<3|uint(phaseBits[step]), 4
+	case 7200:
+		raw, n = uint(phaseBits[step]), 3
+	default:
+		raw, n = uint(phaseBits4800[step/2]), 2
+	}
+	for i := n - 1; i >= 0; i-- {
+		bits = bits<<1 | uint(r.scr.descramble(int(raw>>i&1)))
+	}
+	return bits, n
+}
+
+// phaseBits inverts phaseStep: Q2Q3Q4 for a phase change in 45° steps.
+var phaseBits = func() (t [8]uint8) {
+	for b, s := range phaseStep {
+		t[s] = uint8(b)
+	}
+	return t
+}()
+
+// phaseBits4800 inverts phaseStep4800: Q2Q3 for a change in 90° steps.
+var phaseBits4800 = func() (t [4]uint8) {
+	for b, s := range phaseStep4800 {
+		t[s/2] = uint8(b)
+	}
+	return t
+}()

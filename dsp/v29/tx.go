@@ -1,0 +1,187 @@
+package v29
+
+import (
+	"math"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
+)
+
+// DefaultLevel is the transmit level used when Config.Level is zero, in
+// dBm0.
+const DefaultLevel = -13.0
+
+// txSpan is the length of the transmit pulse in symbols.
+const txSpan = 8
+
+// Config selects a V.29 mode.
+type Config struct {
+	Rate  int     // 9600, 7200 or 4800 bit/s
+	Level float64 // transmit level in dBm0 (mean data power); 0 means DefaultLevel
+	// TEP sends 200 ms of unmodulated carrier before segment 1, the
+	// optional talker echo protection tone of V.29 §3.3.1.
+	TEP bool
+
+	// Receiver only: carrier detect thresholds in dBm0; zero means
+	// DefaultCarrierOn and DefaultCarrierOff.
+	CarrierOn, CarrierOff float64
+}
+
+// txStage is where the transmitter is in its sequence.
+type txStage int
+
+const (
+	txTEP txStage = iota
+	txSeg1
+	txSeg2
+	txSeg3
+	txSeg4
+	txData
+	txTrailer
+	txFlush
+	txDone
+)
+
+// Transmitter is a V.29 modulator. It is not safe for concurrent use.
+type Transmitter struct {
+	rate   int
+	src    dsp.BitSource
+	tp     trainingPoints
+	shaper *qam.Shaper
+	nco    qam.NCO
+	gain   float64
+
+	stage   txStage
+	count   int // symbols sent in the current stage
+	train   trainingGen
+	scr     scrambler
+	phase   int  // absolute phase state, 45° steps
+	srcDone bool // the source has run dry
+}
+
+// NewTransmitter returns a transmitter that sends the training, then the
+// bits from src until it reports ok=false, then its trailer.
+func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
+	if err := checkRate(cfg.Rate); err != nil {
+		return nil, err
+	}
+	level := cfg.Level
+	if level == 0 {
+		level = DefaultLevel
+	}
+	t := &Transmitter{
+		rate:   cfg.Rate,
+		src:    src,
+		tp:     pointsFor(cfg.Rate),
+		shaper: qam.NewShaper(Baud, rollOff, txSpan),
+		nco:    qam.NewNCO(CarrierHz),
+		// The shaper keeps the mean symbol energy; the carrier halves it.
+		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
+		stage: txSeg1,
+		train: trainingSeed,
+	}
+	if cfg.TEP {
+		t.stage = txTEP
+	}
+	return t, nil
+}
+
+// Transmit fills out with samples and returns how many it wrote; fewer
+// than len(out) means the transmission is complete.
+func (t *Transmitter) Transmit(out []int16) int {
+	for i := range out {
+		if t.shaper.Tick() {
+			if t.stage == txDone {
+				return i
+			}
+			t.shaper.Push(t.nextSymbol())
+		}
+		v := t.shaper.Sample().Mul(t.nco.Next()).Re * t.gain
+		out[i] = int16(max(-32768, min(32767, math.Round(v))))
+	}
+	return len(out)
+}
+
+// advance counts one symbol of the current stage and moves to next when
+// the stage has n symbols.
+func (t *Transmitter) advance(n int, next txStage) {
+	t.count++
+	if t.count >= n {
+		t.stage, t.count = next, 0
+	}
+}
+
+// nextSymbol returns the next symbol of the sequence of V.29 §3.3.
+func (t *Transmitter) nextSymbol() qam.Complex {
+	switch t.stage {
+	case txTEP:
+		t.advance(tepLen, txSeg1)
+		return constellation[0]
+	case txSeg1:
+		t.advance(seg1Len, txSeg2)
+		return qam.Complex{}
+	case txSeg2:
+		s := t.tp.a // ABAB..., starting with A
+		if t.count&1 == 1 {
+			s = t.tp.b
+		}
+		t.advance(seg2Len, txSeg3)
+		return s
+	case txSeg3:
+		s := t.tp.c
+		if t.train.next() == 1 {
+			s = t.tp.d
+		}
+		t.advance(seg3Len, txSeg4)
+		return s
+	case txSeg4:
+		t.advance(seg4Len, txData)
+		return t.dataSymbol(true)
+	case txData:
+		s := t.dataSymbol(false)
+		if t.srcDone {
+			t.stage, t.count = txTrailer, 0
+		}
+		return s
+	case txTrailer:
+		t.advance(trailerLen, txFlush)
+		return t.dataSymbol(true)
+	case txFlush:
+		// Zero symbols let the last pulses decay before we stop.
+		t.advance(txSpan, txDone)
+	}
+	return qam.Complex{}
+}
+
+// bit returns the next scrambled bit: from the source, or a one when ones
+// is set or the source has run dry.
+func (t *Transmitter) bit(ones bool) int {
+	b := 1
+	if !ones && !t.srcDone {
+		v, ok := t.src()
+		if ok {
+			b = v & 1
+		} else {
+			t.srcDone = true
+		}
+	}
+	return t.scr.scramble(b)
+}
+
+// dataSymbol encodes the next 2, 3 or 4 bits (V.29 §2.3): at 9600 the
+// first bit Q1 picks the amplitude, then Q2Q3Q4 (Q2Q3 at 4800) the phase
+// change from the previous symbol.
+func (t *Transmitter) dataSymbol(ones bool) qam.Complex {
+	amp := 0
+	if t.rate == 9600 && t.bit(ones) == 1 {
+		amp = 8
+	}
+	b := t.bit(ones)<<1 | t.bit(ones)
+	if t.rate == 4800 {
+		b = phaseStep4800[b]
+	} else {
+		b = phaseStep[b<<1|t.bit(ones)]
+	}
+	t.phase = (t.phase + b) & 7
+	return constellation[amp|t.phase]
+}

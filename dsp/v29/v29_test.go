@@ -1,0 +1,119 @@
+package v29
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
+)
+
+type event struct {
+	s  dsp.Status
+	at int64
+}
+
+// randomBits returns n reproducible random bits.
+func randomBits(n int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	b := make([]int, n)
+	for i := range b {
+		b[i] = rng.IntN(2)
+	}
+	return b
+}
+
+// modulate runs bits through our transmitter and returns the samples.
+func modulate(t testing.TB, cfg Config, bits []int) []int16 {
+	t.Helper()
+	i := 0
+	tx, err := NewTransmitter(cfg, func() (int, bool) {
+		if i >= len(bits) {
+			return 0, false
+		}
+		i++
+		return bits[i-1], true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int16
+	buf := make([]int16, 160)
+	for {
+		n := tx.Transmit(buf)
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
+			return out
+		}
+	}
+}
+
+// demodulate runs samples through our receiver in blocks of 160.
+func demodulate(t testing.TB, cfg Config, samples []int16) (bits []int, events []event) {
+	t.Helper()
+	rx, err := NewReceiver(cfg, func(b int) { bits = append(bits, b) },
+		func(s dsp.Status, at int64) { events = append(events, event{s, at}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(samples) > 0 {
+		n := min(160, len(samples))
+		rx.Receive(samples[:n])
+		samples = samples[n:]
+	}
+	return bits, events
+}
+
+// countErrors compares sent with the start of got.
+func countErrors(sent, got []int) int {
+	errs := 0
+	for i, b := range sent {
+		if i >= len(got) || got[i] != b {
+			errs++
+		}
+	}
+	return errs
+}
+
+func trainedAt(events []event) int64 {
+	for _, e := range events {
+		if e.s == dsp.Trained {
+			return e.at
+		}
+	}
+	return -1
+}
+
+func TestBackToBack(t *testing.T) {
+	const nbits = 100000
+	tests := []struct {
+		name string
+		rate int
+		imp  linesim.Impairments
+	}{
+		{"9600 ulaw", 9600, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40)}},
+		{"9600 alaw", 9600, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-40)}},
+		{"7200 ulaw", 7200, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40)}},
+		{"7200 alaw", 7200, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-40)}},
+		{"4800 ulaw", 4800, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Rate: tt.rate}
+			bits := randomBits(nbits, uint64(tt.rate))
+			sig := modulate(t, cfg, bits)
+			tt.imp.Seed = 1
+			line := linesim.New(tt.imp)
+			rxIn := line.Apply(nil, sig)
+			got, events := demodulate(t, cfg, rxIn)
+			t.Logf("events %v, %d bits", events, len(got))
+			if trainedAt(events) < 0 {
+				t.Fatalf("never trained: %v", events)
+			}
+			if e := countErrors(bits, got); e != 0 {
+				t.Errorf("%d bit errors in %d", e, nbits)
+			}
+		})
+	}
+}
