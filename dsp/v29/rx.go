@@ -36,13 +36,13 @@ const (
 type rxStage int
 
 const (
-	rxIdle     rxStage = iota // no carrier
-	rxSearch                  // carrier up, looking for ABAB alternations
-	rxMeasure                 // alternations found: averaging A and B
-	rxABAB                    // following ABAB until segment 3 starts
-	rxSeg3                    // training the equalizer on CDCD...
-	rxSeg4                    // checking segment 4's scrambled ones
-	rxData                    // trained: decoding data
+	rxIdle    rxStage = iota // no carrier
+	rxSearch                 // carrier up, looking for ABAB alternations
+	rxMeasure                // alternations found: averaging A and B
+	rxABAB                   // following ABAB until segment 3 starts
+	rxSeg3                   // training the equalizer on CDCD...
+	rxSeg4                   // checking segment 4's scrambled ones
+	rxData                   // trained: decoding data
 )
 
 // Receiver is a V.29 demodulator. It is not safe for concurrent use.
