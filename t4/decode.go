@@ -43,6 +43,7 @@ type Decoder struct {
 	owned   bool   // buf may be compacted (it is not the caller's slice)
 	pos     int    // bit position in buf of the next unread bit
 	retryAt int    // bit length of buf at which to try again after running dry
+	scanAt  int    // where to look for an EOL in new data (see wait)
 
 	pix      []byte
 	stats    DecodeStats
@@ -102,7 +103,7 @@ func (d *Decoder) Write(p []byte) (int, error) {
 	if d.opt.LSBFirst {
 		reverseBits(d.buf[n:])
 	}
-	if len(d.buf)*8 >= d.retryAt {
+	if len(d.buf)*8 >= d.retryAt || d.newEOL() {
 		d.decode(false)
 	}
 	// Drop consumed bytes; what remains is at most a partial row.
@@ -110,6 +111,7 @@ func (d *Decoder) Write(p []byte) (int, error) {
 		d.buf = d.buf[:copy(d.buf, d.buf[drop:])]
 		d.pos -= drop * 8
 		d.retryAt -= drop * 8
+		d.scanAt = max(d.scanAt-drop*8, 0)
 	}
 	return len(p), nil
 }
@@ -261,11 +263,22 @@ func (d *Decoder) decode(final bool) {
 	}
 }
 
-// wait notes that decoding stopped at bit start for want of data: retry
-// when the data pending from there has at least doubled, so that a stream
-// written a byte at a time costs linear time, not quadratic.
+// wait notes that decoding stopped at bit start for want of data. Decoding
+// restarts from there when the data pending has grown by half (so that a
+// stream written a byte at a time costs linear time, not quadratic) or at
+// once when an EOL arrives, since that usually completes a row, an RTC or
+// an EOFB.
 func (d *Decoder) wait(start, end int) {
-	d.retryAt = end + max(end-start, 1)
+	d.retryAt = end + max((end-start)/2, 1)
+	d.scanAt = max(start, end-eolBits)
+}
+
+// newEOL reports whether an EOL has arrived since the last wait, scanning
+// each new bit once.
+func (d *Decoder) newEOL() bool {
+	p, ok := d.findEOL(d.scanAt)
+	d.scanAt = p
+	return ok
 }
 
 // goodRow renders d.cur as the next row and makes it the reference line.
