@@ -122,7 +122,7 @@ func longRunPage(tb testing.TB, w, h int) *Page {
 				p.Set(x, y, true)
 			}
 		case 3: // black from the middle to the end
-			for x := w / 2 - y%64; x < w; x++ {
+			for x := w/2 - y%64; x < w; x++ {
 				p.Set(x, y, true)
 			}
 		}
