@@ -50,13 +50,13 @@ var minDist2ByRate = map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Ra
 type rxStage int
 
 const (
-	rxIdle   rxStage = iota // no carrier
-	rxHunt                  // carrier present, looking for segment 1
-	rxSeg1                  // segment 1 found, waiting for the phase reversal
-	rxSeg2                  // training on the CDBA pattern
-	rxSeg3                  // bridge (long train)
-	rxSeg4                  // trellis-coded ones: decoder winds up
-	rxData                  // data bits to the sink
+	rxIdle rxStage = iota // no carrier
+	rxHunt                // carrier present, looking for segment 1
+	rxSeg1                // segment 1 found, waiting for the phase reversal
+	rxSeg2                // training on the CDBA pattern
+	rxSeg3                // bridge (long train)
+	rxSeg4                // trellis-coded ones: decoder winds up
+	rxData                // data bits to the sink
 )
 
 // Receiver is a V.17 demodulator. It reports carrier and training changes

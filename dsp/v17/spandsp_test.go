@@ -55,7 +55,7 @@ func TestSpandspV17Transmit(t *testing.T) {
 			short := randomBits(uint64(rate)+1, 20000)
 			a := modulate(t, Config{Rate: rate}, long)
 			b := modulate(t, Config{Rate: rate, ShortTrain: true}, short)
-			gap := make([]int16, 800)
+			gap := make([]int16, 803)
 			res := h.DemodulateSegments(t, []spandsp.RxSegment{
 				{Spec: spandsp.Spec{Modem: "v17", Rate: rate}, Samples: append(a, gap...)},
 				{Spec: spandsp.Spec{Modem: "v17", Rate: rate, ShortTrain: true}, Samples: append(b, gap...)},
@@ -81,5 +81,49 @@ func TestSpandspV17Transmit(t *testing.T) {
 				t.Errorf("short train: %d errors in %d bits (offset %d)", errs, n, off2)
 			}
 		})
+	}
+}
+
+// TestSpandspV17Receive sends spandsp's transmitter's signal to our
+// receiver: a long train, then a short train to the same receiver.
+func TestSpandspV17Receive(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range allRates {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			long := randomBits(uint64(rate)+2, 20000)
+			short := randomBits(uint64(rate)+3, 20000)
+			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate}, long)
+			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, ShortTrain: true}, short)
+			gap := make([]int16, 803)
+			r, bits, events := newTestReceiver(t, rate)
+			demodulate(t, r, bits, events, append(a, gap...))
+			checkRun(t, "long train", long, *bits, *events)
+			if err := r.Restart(rate, true); err != nil {
+				t.Fatal(err)
+			}
+			*bits, *events = nil, nil
+			demodulate(t, r, bits, events, append(b, gap...))
+			checkRun(t, "short train", short, *bits, *events)
+		})
+	}
+}
+
+// checkRun checks that a receiver trained once and delivered exactly the
+// sent bits first.
+func checkRun(t *testing.T, what string, sent, got []byte, events []event) {
+	t.Helper()
+	var trained int
+	for _, e := range events {
+		if e.s == dsp.Trained {
+			trained++
+		}
+	}
+	if trained != 1 {
+		t.Errorf("%s: trained %d times: %v", what, trained, events)
+	}
+	if e := countErrors(sent, got); e != 0 {
+		errs, n, off := spandsp.BitErrors(sent, got, 500)
+		t.Errorf("%s: %d errors in %d bits received (best alignment: %d errors in %d at offset %d); events %v",
+			what, e, len(got), errs, n, off, events)
 	}
 }
