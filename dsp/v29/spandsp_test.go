@@ -1,0 +1,68 @@
+package v29
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/internal/spandsp"
+)
+
+func toBytes(bits []int) []byte {
+	b := make([]byte, len(bits))
+	for i, v := range bits {
+		b[i] = byte(v)
+	}
+	return b
+}
+
+// TestSpandspV29OursToSpandsp: our transmitter, spandsp's receiver.
+func TestSpandspV29OursToSpandsp(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range []int{7200, 9600} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			bits := randomBits(20000, uint64(rate)+1)
+			sig := modulate(t, Config{Rate: rate}, bits)
+			got, events := h.Demodulate(t, spandsp.Spec{Modem: "v29", Rate: rate}, sig)
+			t.Logf("spandsp events %v", events)
+			if !hasStatus(events, dsp.Trained) {
+				t.Fatalf("spandsp did not train: %v", events)
+			}
+			errs, n, off := spandsp.BitErrors(toBytes(bits), got, 256)
+			t.Logf("%d errors in %d bits at offset %d", errs, n, off)
+			if errs != 0 || n != len(bits) {
+				t.Errorf("%d errors in %d bits (want 0 in %d)", errs, n, len(bits))
+			}
+		})
+	}
+}
+
+// TestSpandspV29SpandspToOurs: spandsp's transmitter, our receiver.
+func TestSpandspV29SpandspToOurs(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range []int{7200, 9600} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			bits := randomBits(20000, uint64(rate)+2)
+			sig := h.Modulate(t, spandsp.Spec{Modem: "v29", Rate: rate}, toBytes(bits))
+			got, events := demodulate(t, Config{Rate: rate}, sig)
+			t.Logf("our events %v", events)
+			if trainedAt(events) < 0 {
+				t.Fatalf("did not train: %v", events)
+			}
+			errs, n, off := spandsp.BitErrors(toBytes(bits), toBytes(got), 256)
+			t.Logf("%d errors in %d bits at offset %d", errs, n, off)
+			if errs != 0 || n != len(bits) || off != 0 {
+				t.Errorf("%d errors in %d bits at offset %d (want 0 in %d at 0)", errs, n, off, len(bits))
+			}
+		})
+	}
+}
+
+func hasStatus(events []spandsp.Event, s dsp.Status) bool {
+	for _, e := range events {
+		if e.Status == s {
+			return true
+		}
+	}
+	return false
+}
