@@ -1,0 +1,447 @@
+package v27ter
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
+)
+
+// RxConfig selects what a Receiver listens for.
+type RxConfig struct {
+	Rate int // Rate4800 or Rate2400
+	// CarrierOnDBm0 and CarrierOffDBm0 are the carrier detector's
+	// thresholds; zero selects DefaultCarrierOn and DefaultCarrierOff.
+	CarrierOnDBm0, CarrierOffDBm0 float64
+}
+
+// Default carrier detector thresholds: low enough for a -43 dBm0 signal,
+// with 4 dB of hysteresis.
+const (
+	DefaultCarrierOn  = -45.0
+	DefaultCarrierOff = -49.0
+)
+
+// rxStage is the receiver's state.
+type rxStage int
+
+const (
+	rxHunt  rxStage = iota // looking for the 180° reversals of segment 3
+	rxTrain                // segment 4: training on the conditioning pattern
+	rxOnes                 // segment 5 of a long sequence: checking scrambled ones
+	rxData                 // trained: decoding data
+)
+
+func (s rxStage) String() string {
+	return [...]string{"hunt", "train", "ones", "data"}[s]
+}
+
+// Receiver tuning. Symbols are normalised to unit radius by the AGC before
+// the equalizer, so error thresholds are in units of the constellation.
+const (
+	eqTaps = 17 // T/2 taps; the centre tap (8) is a symbol instant
+	// minReversals is how many 180° reversals in a row must precede the
+	// phase hop that starts segment 4. The short sequence has 14; on
+	// Gaussian noise ten in a row happen about once in 10^7 symbols.
+	minReversals = 10
+	// reversalCos is the cosine of the widest angle from 180° (or from 0°
+	// for the hop) accepted as a reversal: 40°.
+	reversalCos = 0.766
+	// maxOffsetHz is the largest carrier offset believed from the
+	// reversals; V.27 ter requires ±7 Hz.
+	maxOffsetHz = 20.0
+	// earlyCheck is the symbol of segment 4 at which a start that is not
+	// converging (noise that looked like reversals) is silently abandoned,
+	// and earlyMaxErr the mean squared error it must be under by then.
+	earlyCheck  = 24
+	earlyMaxErr = 0.35
+	// decideLen symbols after the first seg4Short of segment 4 decide
+	// between a short sequence (they are segment 5's scrambled ones) and a
+	// long one (they are more conditioning pattern).
+	decideLen = seg5Len
+)
+
+// Receiver is a V.27 ter demodulator. It hunts for the synchronizing
+// sequence (long or short, told apart by the signal itself), trains on it,
+// then delivers descrambled data bits until the carrier drops.
+type Receiver struct {
+	p      params
+	sink   dsp.BitSink
+	status dsp.StatusFunc
+
+	cd    qam.CarrierDetect
+	demod *qam.Demodulator
+	gard  qam.Gardner
+	eq    *qam.Equalizer
+	pll   qam.PLL
+
+	sample int64 // index of the sample being processed
+	stage  rxStage
+	odd    bool // the next T/2 sample is a half-way one
+
+	// hunting
+	agc       float64 // gain that brings symbols to unit radius
+	onPower   float64 // running mean |y|² at symbol instants (before AGC)
+	midPower  float64 // and half-way between them
+	flipHold  int     // symbols before the next parity check
+	skipHalf  bool    // drop one T/2 sample to swap symbol and half-way instants
+	prev      qam.Complex
+	reversals int
+	rotSum    qam.Complex // Σ -z_k·conj(z_k-1) over the reversals: carrier offset
+
+	// training
+	count    int       // symbols of segment 4 (or 5) seen
+	state    uint8     // expected absolute phase, units of 45°
+	model    scrambler // the far transmitter's scrambler, as it should be
+	alt      scrambler // the short-sequence hypothesis during the decision
+	altState uint8
+	errLong  float64 // squared error sums for the two hypotheses
+	errShort float64
+	mse      float64 // running mean squared error
+	errSum   float64
+
+	// data
+	descr scrambler
+
+	saved     []qam.Complex // equalizer taps from the last good training
+	haveSaved bool
+}
+
+// NewReceiver returns a receiver that delivers bits to sink and status
+// changes to status (which may be nil).
+func NewReceiver(cfg RxConfig, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+	p, err := paramsFor(cfg.Rate)
+	if err != nil {
+		return nil, err
+	}
+	if sink == nil {
+		return nil, fmt.Errorf("v27ter: nil bit sink")
+	}
+	on, off := cfg.CarrierOnDBm0, cfg.CarrierOffDBm0
+	if on == 0 {
+		on = DefaultCarrierOn
+	}
+	if off == 0 {
+		off = DefaultCarrierOff
+	}
+	if off > on {
+		return nil, fmt.Errorf("v27ter: carrier off threshold %v dBm0 above on threshold %v dBm0", off, on)
+	}
+	if status == nil {
+		status = func(dsp.Status, int64) {}
+	}
+	r := &Receiver{
+		p:      p,
+		sink:   sink,
+		status: status,
+		cd:     qam.NewCarrierDetect(on, off),
+		demod:  qam.NewDemodulator(CarrierHz, float64(p.baud), rolloff, 6),
+		eq:     qam.NewEqualizer(eqTaps),
+		saved:  make([]qam.Complex, eqTaps),
+	}
+	r.hunt()
+	return r, nil
+}
+
+// Receive demodulates a block of samples.
+func (r *Receiver) Receive(in []int16) {
+	for _, s := range in {
+		x := float64(s)
+		if r.cd.Push(x) {
+			if r.cd.Up() {
+				r.status(dsp.CarrierUp, r.sample)
+			} else {
+				r.carrierDown()
+			}
+		}
+		if y, ok := r.demod.Push(x); ok {
+			r.halfSymbol(y)
+		}
+		r.sample++
+	}
+}
+
+// carrierDown ends a reception: keep a trained equalizer for a short
+// sequence that may follow, and hunt again.
+func (r *Receiver) carrierDown() {
+	if r.stage == rxData {
+		copy(r.saved, r.eq.Taps())
+		r.haveSaved = true
+	}
+	r.status(dsp.CarrierDown, r.sample)
+	r.hunt()
+}
+
+// hunt (re)starts the search for a synchronizing sequence.
+func (r *Receiver) hunt() {
+	r.stage = rxHunt
+	r.reversals = 0
+	r.rotSum = qam.Complex{}
+	r.flipHold = 8
+	if r.haveSaved {
+		r.eq.SetTaps(r.saved)
+	} else {
+		r.eq.SetCentre(qam.Complex{Re: 1})
+	}
+}
+
+// halfSymbol takes one matched-filter output at a T/2 instant.
+func (r *Receiver) halfSymbol(y qam.Complex) {
+	if r.skipHalf {
+		r.skipHalf = false
+		return
+	}
+	p := y.Abs2()
+	if r.odd = !r.odd; !r.odd {
+		// The half-way sample: only the hunt's parity check looks at it.
+		r.midPower += (p - r.midPower) * (1.0 / 8)
+		r.eq.Push(y.Scale(r.agc))
+		r.gard.Push(y)
+		return
+	}
+	if r.stage == rxHunt {
+		r.onPower += (p - r.onPower) * (1.0 / 8)
+		if r.onPower > 1e-9 {
+			r.agc = 1 / math.Sqrt(r.onPower)
+		}
+	}
+	x := y.Scale(r.agc)
+	r.eq.Push(x)
+	if e, ok := r.gard.Push(y); ok {
+		r.demod.AdjustTiming(r.timingGain() * e)
+	}
+	r.symbol(r.eq.Output())
+}
+
+// timingGain is the Gardner loop gain: fast while hunting, slow once the
+// timing is found.
+func (r *Receiver) timingGain() float64 {
+	switch r.stage {
+	case rxHunt:
+		return 0.15
+	case rxTrain:
+		return 0.04
+	}
+	return 0.01
+}
+
+// symbol handles one equalizer output at a symbol instant.
+func (r *Receiver) symbol(z qam.Complex) {
+	switch r.stage {
+	case rxHunt:
+		r.huntSymbol(z)
+	case rxTrain:
+		r.trainSymbol(z)
+	case rxOnes:
+		r.onesSymbol(z)
+	case rxData:
+		r.dataSymbol(z)
+	}
+}
+
+// huntSymbol looks for segment 3's reversals and the phase hop into
+// segment 4 (whose first symbol repeats the last reversal: the scrambler's
+// first bit from its seed is 0).
+func (r *Receiver) huntSymbol(z qam.Complex) {
+	prev := r.prev
+	r.prev = z
+	if r.flipHold--; r.flipHold <= 0 && r.midPower > r.onPower {
+		// We are sampling the zero crossings of the reversals: move by
+		// half a symbol.
+		r.skipHalf = true
+		r.flipHold = 8
+		r.reversals = 0
+		r.rotSum = qam.Complex{}
+		return
+	}
+	c := z.MulConj(prev)
+	m := (z.Abs2() + prev.Abs2()) / 2
+	if m < 0.1 {
+		r.reversals = 0
+		r.rotSum = qam.Complex{}
+		return
+	}
+	switch {
+	case c.Re < -reversalCos*m:
+		r.reversals++
+		r.rotSum = r.rotSum.Sub(c)
+	case c.Re > reversalCos*m && r.reversals >= minReversals && r.cd.Up():
+		r.startTraining(z)
+	default:
+		r.reversals = 0
+		r.rotSum = qam.Complex{}
+	}
+}
+
+// startTraining begins segment 4 at its first symbol z.
+func (r *Receiver) startTraining(z qam.Complex) {
+	// The reversals rotate by the carrier offset each symbol.
+	w := r.rotSum.Arg()
+	if math.Abs(w)*float64(r.p.baud)/(2*math.Pi) > maxOffsetHz {
+		r.hunt()
+		return
+	}
+	r.pll.Reset(z.Arg()+w, w)
+	r.model = scrambler{reg: trainingSeed}
+	r.model.scramble(1) // 0: the hop itself
+	r.model.scramble(1)
+	r.model.scramble(1)
+	r.state = 0
+	r.count = 1
+	r.mse = 1
+	r.errSum = 0
+	r.stage = rxTrain
+}
+
+// train adapts equalizer and carrier loop towards the known symbol d and
+// returns the squared error.
+func (r *Receiver) train(z qam.Complex, d qam.Complex, mu, alpha, beta float64) float64 {
+	zr := r.pll.Derotate(z)
+	e := d.Sub(zr)
+	r.eq.Adapt(r.pll.Rotate(e), mu)
+	r.pll.Alpha, r.pll.Beta = alpha, beta
+	r.pll.Update(qam.PhaseError(zr, d))
+	e2 := e.Abs2()
+	r.mse += (e2 - r.mse) * (1.0 / 16)
+	return e2
+}
+
+// conditioningStep returns the phase change of one symbol of the
+// equalizer conditioning pattern: the first of three scrambler bits picks
+// 0° or 180°.
+func conditioningStep(s *scrambler) uint8 {
+	b := s.scramble(1)
+	s.scramble(1)
+	s.scramble(1)
+	return uint8(4 * b)
+}
+
+// onesStep returns the phase change of one symbol of scrambled ones.
+func (r *Receiver) onesStep(s *scrambler) uint8 {
+	v := 0
+	for range r.p.bitsPerSym {
+		v = v<<1 | s.scramble(1)
+	}
+	if r.p.bitsPerSym == 3 {
+		return tribitStep[v]
+	}
+	return dibitStep[v]
+}
+
+// Training loop gains, from fast acquisition to tracking.
+const (
+	muTrainFast = 0.05
+	muTrainSlow = 0.02
+	muData      = 0.005
+)
+
+// trainSymbol handles a symbol of segment 4.
+func (r *Receiver) trainSymbol(z qam.Complex) {
+	n := r.count
+	r.count++
+	mu, alpha, beta := muTrainFast, 0.15, 0.004
+	if n > 200 {
+		mu, alpha, beta = muTrainSlow, 0.08, 0.001
+	}
+	switch {
+	case n < seg4Short:
+		r.state = (r.state + conditioningStep(&r.model)) & 7
+		r.train(z, unit8PSK[r.state], mu, alpha, beta)
+		if n == earlyCheck && r.mse > earlyMaxErr {
+			// Not a V.27 ter training after all: say nothing, keep hunting.
+			r.hunt()
+		}
+		return
+	case n == seg4Short:
+		r.alt = r.model
+		r.altState = r.state
+		r.errLong, r.errShort = 0, 0
+	}
+	if n < seg4Short+decideLen {
+		// Is this more conditioning pattern, or segment 5 of a short
+		// sequence? Follow whichever fits better so far.
+		r.state = (r.state + conditioningStep(&r.model)) & 7
+		r.altState = (r.altState + r.onesStep(&r.alt)) & 7
+		zr := r.pll.Derotate(z)
+		r.errLong += unit8PSK[r.state].Sub(zr).Abs2()
+		r.errShort += unit8PSK[r.altState].Sub(zr).Abs2()
+		d := unit8PSK[r.state]
+		if r.errShort < r.errLong {
+			d = unit8PSK[r.altState]
+		}
+		r.train(z, d, muTrainSlow, alpha, beta)
+		if n == seg4Short+decideLen-1 && r.errShort < r.errLong {
+			r.state = r.altState
+			r.model = r.alt
+			r.finishTraining(r.errShort / decideLen)
+		}
+		return
+	}
+	r.state = (r.state + conditioningStep(&r.model)) & 7
+	r.train(z, unit8PSK[r.state], mu, alpha, beta)
+	if n == seg4Long-1 {
+		r.stage = rxOnes
+		r.count = 0
+		r.errSum = 0
+	}
+}
+
+// onesSymbol handles a symbol of segment 5 after a long segment 4.
+func (r *Receiver) onesSymbol(z qam.Complex) {
+	r.state = (r.state + r.onesStep(&r.model)) & 7
+	r.errSum += r.train(z, unit8PSK[r.state], muTrainSlow, 0.08, 0.001)
+	if r.count++; r.count == seg5Len {
+		r.finishTraining(r.errSum / seg5Len)
+	}
+}
+
+// finishTraining accepts or rejects the training from the mean squared
+// error over segment 5.
+func (r *Receiver) finishTraining(mse float64) {
+	limit := 0.1 // 8-PSK decision boundaries are 0.38 from each point
+	if r.p.bitsPerSym == 2 {
+		limit = 0.2
+	}
+	if mse > limit {
+		r.status(dsp.TrainingFailed, r.sample)
+		r.hunt()
+		return
+	}
+	r.descr = r.model
+	r.stage = rxData
+	copy(r.saved, r.eq.Taps())
+	r.haveSaved = true
+	r.status(dsp.Trained, r.sample)
+}
+
+// dataSymbol decides a data symbol, decodes its phase change and delivers
+// the descrambled bits.
+func (r *Receiver) dataSymbol(z qam.Complex) {
+	zr := r.pll.Derotate(z)
+	var k uint8
+	if r.p.bitsPerSym == 3 {
+		k = uint8(int(math.Round(zr.Arg()*(4/math.Pi)))) & 7
+	} else {
+		k = uint8(2*int(math.Round(zr.Arg()*(2/math.Pi)))) & 7
+	}
+	d := unit8PSK[k]
+	e := d.Sub(zr)
+	r.eq.Adapt(r.pll.Rotate(e), muData)
+	r.pll.Alpha, r.pll.Beta = 0.05, 0.0005
+	r.pll.Update(qam.PhaseError(zr, d))
+	r.mse += (e.Abs2() - r.mse) * (1.0 / 64)
+
+	step := (k - r.state) & 7
+	r.state = k
+	if r.p.bitsPerSym == 3 {
+		v := stepTribit[step]
+		r.sink(r.descr.descramble(int(v >> 2)))
+		r.sink(r.descr.descramble(int(v>>1) & 1))
+		r.sink(r.descr.descramble(int(v) & 1))
+		return
+	}
+	v := stepDibit[step]
+	r.sink(r.descr.descramble(int(v >> 1)))
+	r.sink(r.descr.descramble(int(v) & 1))
+}
