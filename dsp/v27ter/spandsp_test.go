@@ -89,3 +89,38 @@ func TestSpandspV27terReceive(t *testing.T) {
 		})
 	}
 }
+
+// TestSpandspV27terOtherModems plays other fax modems' signals (spandsp's
+// transmitters) to our receiver, which must not train on them.
+func TestSpandspV27terOtherModems(t *testing.T) {
+	h := spandsp.Require(t)
+	others := []spandsp.Spec{
+		{Modem: "v21"},
+		{Modem: "v29", Rate: 9600},
+		{Modem: "v29", Rate: 7200},
+		{Modem: "v17", Rate: 14400},
+		{Modem: "v17", Rate: 7200},
+		{Modem: "v27ter", Rate: 2400},
+		{Modem: "v27ter", Rate: 4800},
+	}
+	for _, rate := range []int{Rate4800, Rate2400} {
+		for _, o := range others {
+			if o.Modem == "v27ter" && o.Rate == rate {
+				continue
+			}
+			t.Run(fmt.Sprintf("%d/%v", rate, o), func(t *testing.T) {
+				samples := h.Modulate(t, o, randomBits(4000, 5))
+				got, events := receiveAll(t, rate, samples)
+				for _, e := range events {
+					if e.s == dsp.Trained {
+						t.Fatalf("trained on %v: %v", o, events)
+					}
+				}
+				if len(got) != 0 {
+					t.Errorf("%d bits from %v", len(got), o)
+				}
+				t.Logf("events %v", events)
+			})
+		}
+	}
+}
