@@ -80,6 +80,9 @@ type Receiver struct {
 	prevPhase   int
 	scr         scrambler
 	onesMissing int
+	// failed is set once TrainingFailed has been reported for this
+	// carrier: we keep searching, but report it once.
+	failed bool
 }
 
 // NewReceiver returns a receiver that sends data bits to sink and status
@@ -139,13 +142,16 @@ func (r *Receiver) Receive(in []int16) {
 
 func (r *Receiver) carrierUp() {
 	r.status(dsp.CarrierUp, r.n)
+	r.failed = false
 	r.search()
 }
 
 func (r *Receiver) carrierDown() {
 	switch r.stage {
 	case rxMeasure, rxABAB, rxSeg3, rxSeg4:
-		r.status(dsp.TrainingFailed, r.n)
+		if !r.failed {
+			r.status(dsp.TrainingFailed, r.n)
+		}
 	}
 	r.status(dsp.CarrierDown, r.n)
 	r.stage = rxIdle
@@ -161,9 +167,13 @@ func (r *Receiver) search() {
 	r.r2, r.r4, r.pw = qam.Complex{}, qam.Complex{}, 0
 }
 
-// fail reports a failed training and goes back to searching.
+// fail reports a failed training (once per carrier) and goes back to
+// searching: what failed may have been noise before the real training.
 func (r *Receiver) fail() {
-	r.status(dsp.TrainingFailed, r.n)
+	if !r.failed {
+		r.failed = true
+		r.status(dsp.TrainingFailed, r.n)
+	}
 	r.search()
 }
 

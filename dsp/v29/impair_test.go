@@ -1,0 +1,149 @@
+package v29
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
+)
+
+// TestImpairments runs 10^5 random bits per case through our transmitter,
+// the line simulator and our receiver, at each impairment's limit, and
+// wants zero errors.
+func TestImpairments(t *testing.T) {
+	const nbits = 100000
+	type tc struct {
+		name  string
+		level float64 // transmit level, dBm0
+		imp   linesim.Impairments
+	}
+	var cases []tc
+	for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
+		for _, level := range []float64{-43, -3} {
+			cases = append(cases, tc{fmt.Sprintf("%s/%vdBm0", law, level), level, linesim.Impairments{Law: law}})
+		}
+	}
+	noise := linesim.Noise(-40)
+	for _, f := range []float64{-7, 7} {
+		cases = append(cases, tc{fmt.Sprintf("freq%+vHz", f), 0, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: noise, FreqOffsetHz: f}})
+	}
+	for _, ppm := range []float64{-100, 100} {
+		cases = append(cases, tc{fmt.Sprintf("clock%+vppm", ppm), 0, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: noise, ClockPPM: ppm}})
+	}
+	cases = append(cases, tc{"all", -30, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-55), FreqOffsetHz: 7, ClockPPM: -100}})
+	for _, rate := range []int{9600, 7200, 4800} {
+		for i, c := range cases {
+			t.Run(fmt.Sprintf("%d/%s", rate, c.name), func(t *testing.T) {
+				t.Parallel()
+				cfg := Config{Rate: rate, Level: c.level}
+				bits := randomBits(nbits, uint64(rate+i))
+				c.imp.Seed = uint64(i + 1)
+				sig := linesim.New(c.imp).Apply(nil, modulate(t, cfg, bits))
+				got, events := demodulate(t, cfg, sig)
+				if trainedAt(events) < 0 {
+					t.Fatalf("never trained: %v", events)
+				}
+				if e := countErrors(bits, got); e != 0 {
+					t.Errorf("%d bit errors in %d (events %v)", e, nbits, events)
+				}
+			})
+		}
+	}
+}
+
+// TestNoiseBeforeTraining: 500 ms of noise alone must not train the
+// receiver, which must then train on the signal that follows.
+func TestNoiseBeforeTraining(t *testing.T) {
+	for _, rate := range []int{9600, 7200, 4800} {
+		for _, noiseLevel := range []float64{-40, -25, -15} {
+			t.Run(fmt.Sprintf("%d/%vdBm0", rate, noiseLevel), func(t *testing.T) {
+				cfg := Config{Rate: rate}
+				bits := randomBits(20000, uint64(rate))
+				pre := linesim.New(linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(noiseLevel), Seed: 3}).
+					Apply(nil, make([]int16, 4000))
+				sig := linesim.New(linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40), Seed: 4}).
+					Apply(pre, modulate(t, cfg, bits))
+				got, events := demodulate(t, cfg, sig)
+				at := trainedAt(events)
+				if at < 4000 {
+					t.Fatalf("trained at sample %d, during the noise (events %v)", at, events)
+				}
+				if e := countErrors(bits, got); e != 0 {
+					t.Errorf("%d bit errors in %d (events %v)", e, len(bits), events)
+				}
+			})
+		}
+	}
+}
+
+// TestStatusTiming checks each status change against where the signal
+// puts it.
+func TestStatusTiming(t *testing.T) {
+	for _, rate := range []int{9600, 7200, 4800} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			cfg := Config{Rate: rate}
+			const lead = 1000
+			sig := append(make([]int16, lead), modulate(t, cfg, randomBits(4800, 1))...)
+			end := len(sig)
+			sig = append(sig, make([]int16, 2000)...)
+			sig = linesim.New(linesim.Impairments{Law: g711.Ulaw}).Apply(nil, sig)
+			_, events := demodulate(t, cfg, sig)
+			seg2 := int64(lead + seg1Len*10/3)
+			seg4End := int64(lead + (seg1Len+seg2Len+seg3Len+seg4Len)*10/3)
+			want := []struct {
+				s        dsp.Status
+				from, to int64
+			}{
+				{dsp.CarrierUp, seg2 - 20, seg2 + 40},                 // filter precursor to a few ms
+				{dsp.Trained, seg4End, seg4End + 80},                  // pulse, filter and equalizer delays
+				{dsp.CarrierDown, int64(end) - 100, int64(end) + 400}, // power meter decay
+			}
+			if len(events) != len(want) {
+				t.Fatalf("events %v, want %d", events, len(want))
+			}
+			for i, w := range want {
+				e := events[i]
+				if e.s != w.s || e.at < w.from || e.at > w.to {
+					t.Errorf("event %d = %v at %d, want %v in [%d, %d]", i, e.s, e.at, w.s, w.from, w.to)
+				}
+			}
+		})
+	}
+}
+
+// TestTrainingFailed: a 7200 bit/s training is not a 9600 one, and a cut
+// in the middle of the training fails it.
+func TestTrainingFailed(t *testing.T) {
+	sig7200 := modulate(t, Config{Rate: 7200}, randomBits(2000, 1))
+	sig9600 := modulate(t, Config{Rate: 9600}, randomBits(2000, 1))
+	cut := append(append([]int16(nil), sig9600[:1200]...), make([]int16, 2000)...)
+	tests := []struct {
+		name string
+		rate int
+		in   []int16
+	}{
+		{"7200 into 9600", 9600, sig7200},
+		{"9600 into 7200", 7200, sig9600},
+		{"cut in segment 3", 9600, cut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bits, events := demodulate(t, Config{Rate: tt.rate}, tt.in)
+			if trainedAt(events) >= 0 || len(bits) != 0 {
+				t.Fatalf("trained on %s: %v, %d bits", tt.name, events, len(bits))
+			}
+			failed := false
+			for _, e := range events {
+				failed = failed || e.s == dsp.TrainingFailed
+			}
+			if !failed {
+				t.Errorf("no TrainingFailed: %v", events)
+			}
+			if testing.Verbose() {
+				t.Logf("events %v", events)
+			}
+		})
+	}
+}
