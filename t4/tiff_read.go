@@ -77,6 +77,10 @@ type tiffFile struct {
 	bo       binary.ByteOrder
 	firstIFD int64
 	budget   int64  // raster bytes the rest of the file may still allocate
+	// Directories and strips of a well-formed file never overlap, so all
+	// of them together fit in the file. Counting what we have read keeps
+	// the work linear in size whatever the offsets say.
+	dirBytes, stripBytes int64
 	buf      []byte // strip buffer, reused across strips
 }
 
@@ -157,6 +161,9 @@ func (f *tiffFile) readIFD(off int64) (tiffIFD, int64, error) {
 		return nil, 0, err
 	}
 	n := int64(f.bo.Uint16(b))
+	if f.dirBytes += 12*n + 6; f.dirBytes > f.size {
+		return nil, 0, fmt.Errorf("%w: directories overlap", ErrCorrupt)
+	}
 	b, err = f.read(off+2, 12*n+4, false)
 	if err != nil {
 		return nil, 0, err
@@ -341,11 +348,14 @@ func (f *tiffFile) decodePage(d tiffIFD) (TIFFPage, bool, error) {
 	}
 	tp.BadFaxLines, tp.CleanFaxData = int(bad), int(clean)
 
-	// Spend the budget before allocating the raster.
+	// Spend the budgets before allocating the raster.
 	raster := int64((width+7)/8) * int64(height)
 	var coded int64
 	for _, s := range strips {
 		coded += s.count
+	}
+	if f.stripBytes += coded; f.stripBytes > f.size {
+		return tp, false, fmt.Errorf("%w: strips overlap", ErrCorrupt)
 	}
 	if limit := tiffPageFloor + tiffExpansion*coded; raster > limit || raster > f.budget {
 		return tp, false, fmt.Errorf("%w: %dx%d page from %d coded bytes exceeds the decoding budget", ErrUnsupported, width, height, coded)

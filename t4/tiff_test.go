@@ -147,12 +147,21 @@ func TestReadTIFFErrors(t *testing.T) {
 		binary.LittleEndian.PutUint16(b[value(tag):], v)
 		return b
 	}
+	// 16 one-row strips whose counts all claim the rest of the file.
+	overlap := tiffRawFile([]*Page{tiffTestPage(t, 64, 16, Fine, 1)}, tiffRawOptions{rowsPerStrip: 1})
+	countsAt := int(binary.LittleEndian.Uint32(overlap[tiffEntryOffset(t, overlap, 279)+8:]))
+	offsetsAt := int(binary.LittleEndian.Uint32(overlap[tiffEntryOffset(t, overlap, 273)+8:]))
+	for i := range 16 {
+		binary.LittleEndian.PutUint32(overlap[offsetsAt+4*i:], 8)
+		binary.LittleEndian.PutUint32(overlap[countsAt+4*i:], uint32(len(overlap)-8))
+	}
 	tests := []struct {
 		name string
 		in   []byte
 		want error
 	}{
 		{"empty", nil, ErrNotTIFF},
+		{"strips overlap", overlap, ErrCorrupt},
 		{"short", []byte("II*\x00"), ErrNotTIFF},
 		{"not tiff", []byte("%PDF-1.4\n%%EOF\n"), ErrNotTIFF},
 		{"bad magic", []byte("II\x2b\x01\x08\x00\x00\x00"), ErrNotTIFF},
@@ -170,7 +179,7 @@ func TestReadTIFFErrors(t *testing.T) {
 		{"strip count past EOF", tiffPatch(one, value(279), 1<<31), ErrCorrupt},
 		{"strip count short", tiffPatch(one, value(279), 10), ErrCorrupt},
 		{"huge strip offsets count", tiffPatch(one, count(273), 1<<30), ErrCorrupt},
-		{"huge rows per strip ok but many strips missing", tiffPatch(one, value(278), 1), ErrCorrupt},
+		{"rows per strip 1 with one strip offset", tiffPatch(one, value(278), 1), ErrCorrupt},
 		{"8 bits per sample", setShort(258, 8), ErrUnsupported},
 		{"JPEG", setShort(259, 7), ErrUnsupported},
 		{"CCITT RLE", setShort(259, 2), ErrUnsupported},
@@ -185,6 +194,7 @@ func TestReadTIFFErrors(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
+			t.Log(err)
 			if tc.name == "IFD loop two pages" && len(pages) != 2 {
 				t.Errorf("%d pages before the loop, want 2", len(pages))
 			}
