@@ -30,10 +30,12 @@ type Line struct {
 	rng   *rand.Rand
 
 	// resampler state: pos is the read position, in input samples, relative
-	// to hist[0]; step is input samples per output sample.
+	// to hist[0]; step is input samples per output sample; sinc holds the
+	// interpolation filter per fractional position.
 	hist []float64
 	pos  float64
 	step float64
+	sinc [][]float64
 
 	// frequency shifter: a Hilbert FIR gives the quadrature component; the
 	// in-phase component is the input delayed by the filter's group delay.
@@ -42,6 +44,34 @@ type Line struct {
 	di      int
 	phase   float64
 	dphase  float64
+}
+
+// The clock-offset resampler interpolates with a Blackman-windowed sinc
+// reaching sincHalf samples either side, tabulated at sincPhases fractional
+// positions (timing error at most 1/1024 sample: below -50 dB at 3.4 kHz).
+const (
+	sincHalf   = 16
+	sincPhases = 512
+)
+
+// sincTable returns taps[p][k], the weight of hist[i+k] for the value at
+// i + sincHalf - 1 + p/sincPhases.
+func sincTable() [][]float64 {
+	taps := make([][]float64, sincPhases+1)
+	for p := range taps {
+		taps[p] = make([]float64, 2*sincHalf)
+		for k := range taps[p] {
+			x := float64(k-sincHalf+1) - float64(p)/sincPhases
+			w := x / sincHalf // in [-1, 1]
+			win := 0.42 + 0.5*math.Cos(math.Pi*w) + 0.08*math.Cos(2*math.Pi*w)
+			sinc := 1.0
+			if x != 0 {
+				sinc = math.Sin(math.Pi*x) / (math.Pi * x)
+			}
+			taps[p][k] = sinc * win
+		}
+	}
+	return taps
 }
 
 // hilbertTaps is odd so the group delay is a whole number of samples.
@@ -58,6 +88,12 @@ func New(imp Impairments) *Line {
 	if imp.NoiseDBm0 != nil {
 		// White noise power P dBm0 has RMS equal to a sine's peak/sqrt2.
 		l.sigma = dsp.SineAmplitude(*imp.NoiseDBm0) / math.Sqrt2
+	}
+	if imp.ClockPPM != 0 {
+		l.sinc = sincTable()
+		// Leading zeros make the output as long as the input (times the
+		// clock ratio): the line delays the signal by the filter's reach.
+		l.hist = make([]float64, 2*sincHalf-1, 256)
 	}
 	if imp.FreqOffsetHz != 0 {
 		l.hilbert = hilbertFIR(hilbertTaps)
@@ -92,16 +128,19 @@ func (l *Line) Apply(dst []int16, in []int16) []int16 {
 			dst = l.emit(dst, float64(s))
 			continue
 		}
-		// Cubic (Catmull-Rom) interpolation over the last four inputs.
+		// Windowed-sinc interpolation: a cubic one distorts the upper
+		// voice band (only 13 dB SNR at 3 kHz), which no real clock does.
 		l.hist = append(l.hist, float64(s))
-		for l.pos+2 < float64(len(l.hist)) && len(l.hist) >= 4 {
+		for {
 			i := int(l.pos)
-			if i+3 >= len(l.hist) {
+			if i+2*sincHalf > len(l.hist) {
 				break
 			}
-			t := l.pos - float64(i)
-			p0, p1, p2, p3 := l.hist[i], l.hist[i+1], l.hist[i+2], l.hist[i+3]
-			v := p1 + 0.5*t*(p2-p0+t*(2*p0-5*p1+4*p2-p3+t*(3*(p1-p2)+p3-p0)))
+			p := int((l.pos-float64(i))*sincPhases + 0.5)
+			var v float64
+			for k, h := range l.sinc[p] {
+				v += h * l.hist[i+k]
+			}
 			dst = l.emit(dst, v)
 			l.pos += l.step
 		}

@@ -63,7 +63,8 @@ func TestClockOffset(t *testing.T) {
 			t.Errorf("%v ppm: %d samples out of %d, want about %.0f", ppm, len(out), len(in), wantLen)
 		}
 		wantFreq := 1000 / (1 + ppm*1e-6)
-		if got := toneFreq(out); math.Abs(got-wantFreq) > 0.02 {
+		// Skip the resampler's start-up transient, as TestFrequencyOffset does.
+		if got := toneFreq(out[200:]); math.Abs(got-wantFreq) > 0.02 {
 			t.Errorf("%v ppm: tone at %.3f Hz, want %.3f", ppm, got, wantFreq)
 		}
 	}
