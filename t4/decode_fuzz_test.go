@@ -53,9 +53,9 @@ func fuzzDecode(f *testing.F, c Compression) {
 
 		// The same bytes in chunks.
 		chunk := 1 + int(flags>>1)%97
-		d, err := NewDecoder(opt)
-		if err != nil {
-			t.Fatal(err)
+		d, derr := NewDecoder(opt)
+		if derr != nil {
+			t.Fatal(derr)
 		}
 		for i := 0; i < len(data); i += chunk {
 			if n, err := d.Write(data[i:min(i+chunk, len(data))]); err != nil || n != min(chunk, len(data)-i) {
