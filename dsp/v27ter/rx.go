@@ -43,8 +43,9 @@ const (
 	eqTaps = 17 // T/2 taps; the centre tap (8) is a symbol instant
 	// minReversals is how many 180° reversals in a row must precede the
 	// phase hop that starts segment 4. The short sequence has 14; on
-	// Gaussian noise ten in a row happen about once in 10^7 symbols.
-	minReversals = 10
+	// Gaussian noise eight in a row happen about once in 10^5 symbols, and
+	// such a false start is abandoned silently after earlyCheck symbols.
+	minReversals = 8
 	// reversalCos is the cosine of the widest angle from 180° (or from 0°
 	// for the hop) accepted as a reversal: 40°.
 	reversalCos = 0.766
@@ -60,6 +61,9 @@ const (
 	// between a short sequence (they are segment 5's scrambled ones) and a
 	// long one (they are more conditioning pattern).
 	decideLen = seg5Len
+	// lostMSE is the mean squared error in data mode above which the
+	// signal is taken as gone even if the line is not quiet (noise).
+	lostMSE = 0.5
 )
 
 // Receiver is a V.27 ter demodulator. It hunts for the synchronizing
@@ -78,6 +82,7 @@ type Receiver struct {
 
 	sample int64 // index of the sample being processed
 	stage  rxStage
+	up     bool // CarrierUp reported and CarrierDown not yet
 	odd    bool // the next T/2 sample is a half-way one
 
 	// hunting
@@ -150,9 +155,11 @@ func (r *Receiver) Receive(in []int16) {
 		x := float64(s)
 		if r.cd.Push(x) {
 			if r.cd.Up() {
-				r.status(dsp.CarrierUp, r.sample)
-			} else {
+				r.carrierUp()
+			} else if r.up {
 				r.carrierDown()
+			} else {
+				r.hunt()
 			}
 		}
 		if y, ok := r.demod.Push(x); ok {
@@ -162,13 +169,22 @@ func (r *Receiver) Receive(in []int16) {
 	}
 }
 
-// carrierDown ends a reception: keep a trained equalizer for a short
-// sequence that may follow, and hunt again.
+// carrierUp reports a carrier, once until it goes down.
+func (r *Receiver) carrierUp() {
+	if !r.up {
+		r.up = true
+		r.status(dsp.CarrierUp, r.sample)
+	}
+}
+
+// carrierDown ends a reception: keep a still well-trained equalizer for a
+// short sequence that may follow, and hunt again.
 func (r *Receiver) carrierDown() {
-	if r.stage == rxData {
+	if r.stage == rxData && r.mse < lostMSE/2 {
 		copy(r.saved, r.eq.Taps())
 		r.haveSaved = true
 	}
+	r.up = false
 	r.status(dsp.CarrierDown, r.sample)
 	r.hunt()
 }
@@ -178,7 +194,7 @@ func (r *Receiver) hunt() {
 	r.stage = rxHunt
 	r.reversals = 0
 	r.rotSum = qam.Complex{}
-	r.flipHold = 8
+	r.flipHold = 4
 	if r.haveSaved {
 		r.eq.SetTaps(r.saved)
 	} else {
@@ -195,13 +211,13 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	p := y.Abs2()
 	if r.odd = !r.odd; !r.odd {
 		// The half-way sample: only the hunt's parity check looks at it.
-		r.midPower += (p - r.midPower) * (1.0 / 8)
+		r.midPower += (p - r.midPower) * (1.0 / 4)
 		r.eq.Push(y.Scale(r.agc))
 		r.gard.Push(y)
 		return
 	}
 	if r.stage == rxHunt {
-		r.onPower += (p - r.onPower) * (1.0 / 8)
+		r.onPower += (p - r.onPower) * (1.0 / 4)
 		if r.onPower > 1e-9 {
 			r.agc = 1 / math.Sqrt(r.onPower)
 		}
@@ -246,11 +262,11 @@ func (r *Receiver) symbol(z qam.Complex) {
 func (r *Receiver) huntSymbol(z qam.Complex) {
 	prev := r.prev
 	r.prev = z
-	if r.flipHold--; r.flipHold <= 0 && r.midPower > r.onPower {
-		// We are sampling the zero crossings of the reversals: move by
-		// half a symbol.
+	if r.flipHold--; r.flipHold <= 0 && r.midPower > 2*r.onPower {
+		// We are sampling near the zero crossings of reversals, where the
+		// Gardner loop is slowest to pull away: move by half a symbol.
 		r.skipHalf = true
-		r.flipHold = 8
+		r.flipHold = 6
 		r.reversals = 0
 		r.rotSum = qam.Complex{}
 		return
@@ -282,6 +298,7 @@ func (r *Receiver) startTraining(z qam.Complex) {
 		r.hunt()
 		return
 	}
+	r.carrierUp()
 	r.pll.Reset(z.Arg()+w, w)
 	r.model = scrambler{reg: trainingSeed}
 	r.model.scramble(1) // 0: the hop itself
@@ -410,6 +427,7 @@ func (r *Receiver) finishTraining(mse float64) {
 	}
 	r.descr = r.model
 	r.stage = rxData
+	r.mse = mse
 	copy(r.saved, r.eq.Taps())
 	r.haveSaved = true
 	r.status(dsp.Trained, r.sample)
@@ -430,7 +448,11 @@ func (r *Receiver) dataSymbol(z qam.Complex) {
 	r.eq.Adapt(r.pll.Rotate(e), muData)
 	r.pll.Alpha, r.pll.Beta = 0.05, 0.0005
 	r.pll.Update(qam.PhaseError(zr, d))
-	r.mse += (e.Abs2() - r.mse) * (1.0 / 64)
+	if r.mse += (e.Abs2() - r.mse) * (1.0 / 64); r.mse > lostMSE {
+		// The signal has gone, though the line is not quiet.
+		r.carrierDown()
+		return
+	}
 
 	step := (k - r.state) & 7
 	r.state = k
