@@ -11,8 +11,8 @@ import "math"
 // Output power is normalised so that a stream of symbols of mean energy Es
 // gives baseband samples of mean power Es.
 type Shaper struct {
-	baud   int
-	acc    int         // symbol clock, in units where a symbol is 8000 and a sample is baud
+	inc    int         // symbol clock advance per output sample
+	acc    int         // symbol clock: the phase index, 0 <= acc < len(phases)
 	phases [][]float64 // per phase, taps for the newest symbol first
 	hist   []Complex   // ring of the last n symbols, stored twice so any window is contiguous
 	n, pos int
@@ -24,7 +24,7 @@ func NewShaper(baud int, beta float64, span int) *Shaper {
 	g := gcd(8000, baud)
 	nph := 8000 / g
 	n := span + 1
-	s := &Shaper{baud: baud, n: n, hist: make([]Complex, 2*n)}
+	s := &Shaper{inc: baud / g, n: n, hist: make([]Complex, 2*n)}
 	s.phases = make([][]float64, nph)
 	var energy float64
 	for p := range s.phases {
@@ -52,9 +52,9 @@ func (s *Shaper) Delay() float64 { return float64(s.n-1) / 2 }
 // Tick advances the shaper's clock by one output sample and reports whether
 // a new symbol is due; if so the caller must Push it before Sample.
 func (s *Shaper) Tick() bool {
-	s.acc += s.baud
-	if s.acc >= 8000 {
-		s.acc -= 8000
+	s.acc += s.inc
+	if s.acc >= len(s.phases) {
+		s.acc -= len(s.phases)
 		return true
 	}
 	return false
@@ -72,7 +72,7 @@ func (s *Shaper) Push(sym Complex) {
 
 // Sample returns the baseband output for the current clock position.
 func (s *Shaper) Sample() Complex {
-	taps := s.phases[s.acc*len(s.phases)/8000]
+	taps := s.phases[s.acc]
 	win := s.hist[s.pos : s.pos+s.n]
 	var re, im float64
 	for i, h := range taps {
