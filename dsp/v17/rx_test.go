@@ -125,3 +125,85 @@ func TestBackToBackClean(t *testing.T) {
 		})
 	}
 }
+
+// TestNoiseBeforeTraining: half a second of noise alone must not train the
+// receiver, which must then train on the signal that follows.
+func TestNoiseBeforeTraining(t *testing.T) {
+	for _, noise := range []float64{-50, -40, -30, -20} {
+		for _, rate := range []int{Rate7200, Rate14400} {
+			t.Run(fmt.Sprintf("%v/%d", noise, rate), func(t *testing.T) {
+				sent := randomBits(9, 5000)
+				sig := make([]int16, 4000) // 500 ms
+				sig = append(sig, modulate(t, Config{Rate: rate, LevelDBm0: -10}, sent)...)
+				// The signal-to-noise ratio at -20 dBm0 noise is 10 dB: too
+				// little for data, but the noise must still not train.
+				sig = linesim.New(linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(noise), Seed: 5}).Apply(nil, sig)
+				r, bits, events := newTestReceiver(t, rate)
+				demodulate(t, r, bits, events, sig[:4000])
+				for _, e := range *events {
+					if e.s == dsp.Trained {
+						t.Fatalf("trained on noise alone at sample %d", e.at)
+					}
+				}
+				demodulate(t, r, bits, events, sig[4000:])
+				if noise > -30 {
+					return
+				}
+				checkRun(t, "after noise", sent, *bits, *events)
+			})
+		}
+	}
+}
+
+// TestStatusTiming checks that status reports carry the sample where the
+// change happens.
+func TestStatusTiming(t *testing.T) {
+	for _, short := range []bool{false, true} {
+		t.Run(fmt.Sprint("short=", short), func(t *testing.T) {
+			const lead = 1000
+			sent := randomBits(11, 2400)
+			tx := modulate(t, Config{Rate: Rate9600, ShortTrain: short}, sent)
+			sig := append(append(make([]int16, lead), tx...), make([]int16, 2000)...)
+			r, bits, events := newTestReceiver(t, Rate9600)
+			if short {
+				// Learn a long train first.
+				demodulate(t, r, bits, events, append(modulate(t, Config{Rate: Rate9600}, sent), make([]int16, 1000)...))
+				r.Restart(Rate9600, true)
+				*events, *bits = nil, nil
+				r.sample = 0
+			}
+			demodulate(t, r, bits, events, sig)
+			train := seg1Len + seg2LongLen + seg3Len + seg4Len
+			if short {
+				train = seg1Len + seg2ShortLen + seg4Len
+			}
+			// Trained comes when the last symbol of segment 4 reaches the
+			// decision point: after the transmit and receive filters and
+			// the equalizer's centre tap.
+			delay := float64(txTapsPerPhase)/2 + rxSpan/2.0 + (eqTaps/2)/2.0 // symbols
+			wantTrained := lead + int64((float64(train)+delay)*10/3)
+			end := int64(lead + len(tx))
+			want := []struct {
+				s      dsp.Status
+				lo, hi int64
+			}{
+				{dsp.CarrierUp, lead, lead + 40},
+				{dsp.Trained, wantTrained - 10, wantTrained + 10},
+				{dsp.CarrierDown, end - 40, end + 400},
+			}
+			t.Logf("events %v (Trained expected near %d)", *events, wantTrained)
+			if len(*events) != len(want) {
+				t.Fatalf("events %v, want %d", *events, len(want))
+			}
+			for i, w := range want {
+				e := (*events)[i]
+				if e.s != w.s || e.at < w.lo || e.at > w.hi {
+					t.Errorf("event %d: %v at %d, want %v in [%d, %d]", i, e.s, e.at, w.s, w.lo, w.hi)
+				}
+			}
+			if e := countErrors(sent, *bits); e != 0 {
+				t.Errorf("%d bit errors", e)
+			}
+		})
+	}
+}
