@@ -1,0 +1,277 @@
+package line
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/iax"
+)
+
+// Engine is a sample-clocked audio engine (the shapes of dsp.Receiver and
+// dsp.Transmitter): a modem, a test tone, a recorder.
+type Engine interface {
+	Receive(in []int16)
+	// Transmit fills out and returns how many samples it wrote; the rest of
+	// the frame is sent as silence.
+	Transmit(out []int16) int
+}
+
+// Voice is what the runner needs of a call; *iax.Call provides it.
+type Voice interface {
+	Format() iax.Format
+	ReadAudio(dst []byte) iax.GetResult
+	SendAudio(payload []byte) error
+	JitterDepth() (depth, target int)
+	Done() <-chan struct{}
+}
+
+// FrameSamples is the number of samples in one 20 ms frame.
+const FrameSamples = 160
+
+// Period is the nominal frame period.
+const Period = 20 * time.Millisecond
+
+// Options tune Run.
+type Options struct {
+	// Record, if set, receives every frame: left the received audio as the
+	// engine heard it, right what the engine transmitted.
+	Record *WAVWriter
+	Logger *slog.Logger
+	// MaxSkew bounds the pacing correction (fraction of the period);
+	// default 0.005 (5000 ppm, far beyond any real clock).
+	MaxSkew float64
+	// MaxFrames stops the runner after that many frames (0: until the call
+	// or ctx ends).
+	MaxFrames int
+}
+
+// RunStats summarises a run.
+type RunStats struct {
+	Frames   int     // 20 ms ticks
+	Received int     // frames that came from the far end in time
+	Filled   int     // lost frames replaced by the jitter buffer's fill
+	Idle     int     // ticks with nothing from the far end
+	Skew     float64 // final pacing correction (positive: our ticks shortened)
+	Overruns int     // ticks that started more than a period late
+}
+
+// codec converts between 20 ms payloads and samples without allocating.
+type codec struct {
+	format iax.Format
+	law    g711.Law
+}
+
+func newCodec(f iax.Format) (codec, error) {
+	switch f {
+	case iax.FormatULaw:
+		return codec{f, g711.Ulaw}, nil
+	case iax.FormatALaw:
+		return codec{f, g711.Alaw}, nil
+	case iax.FormatSLinear:
+		return codec{format: f}, nil
+	}
+	return codec{}, fmt.Errorf("line: format %v not supported", f)
+}
+
+func (c codec) decode(dst []int16, p []byte) []int16 {
+	if c.format == iax.FormatSLinear {
+		// slinear is big-endian on the wire (as iaxmodem and Asterisk send it).
+		for i := 0; i+1 < len(p); i += 2 {
+			dst = append(dst, int16(binary.BigEndian.Uint16(p[i:])))
+		}
+		return dst
+	}
+	return c.law.Decode(dst, p)
+}
+
+func (c codec) encode(dst []byte, s []int16) []byte {
+	if c.format == iax.FormatSLinear {
+		for _, v := range s {
+			dst = binary.BigEndian.AppendUint16(dst, uint16(v))
+		}
+		return dst
+	}
+	return c.law.Encode(dst, s)
+}
+
+// Run drives eng from v every 20 ms until the call ends, ctx ends or
+// MaxFrames have passed. It returns ctx's error or nil when the call ended.
+func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error) {
+	var st RunStats
+	cd, err := newCodec(v.Format())
+	if err != nil {
+		return st, err
+	}
+	if opt.MaxSkew == 0 {
+		opt.MaxSkew = 0.005
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bpf := FrameSamples * cd.format.BytesPerSample()
+	rxPayload := make([]byte, bpf)
+	txPayload := make([]byte, 0, bpf)
+	rx := make([]int16, 0, FrameSamples)
+	tx := make([]int16, FrameSamples)
+	var p pacer
+	p.maxSkew = opt.MaxSkew
+
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	next := time.Now()
+	for opt.MaxFrames == 0 || st.Frames < opt.MaxFrames {
+		select {
+		case <-ctx.Done():
+			return st, ctx.Err()
+		case <-v.Done():
+			st.Skew = p.skew
+			return st, nil
+		case <-timer.C:
+		}
+		st.Frames++
+		switch v.ReadAudio(rxPayload) {
+		case iax.GetFrame:
+			st.Received++
+		case iax.GetFilled:
+			st.Filled++
+		default:
+			st.Idle++
+		}
+		rx = cd.decode(rx[:0], rxPayload)
+		eng.Receive(rx)
+		n := eng.Transmit(tx)
+		clear(tx[max(0, n):])
+		txPayload = cd.encode(txPayload[:0], tx)
+		if err := v.SendAudio(txPayload); err != nil {
+			if errors.Is(err, iax.ErrCallEnded) {
+				st.Skew = p.skew
+				return st, nil
+			}
+			return st, err
+		}
+		if opt.Record != nil {
+			if err := opt.Record.Write(rx, tx); err != nil {
+				log.Warn("line: recording stopped", "err", err)
+				opt.Record = nil
+			}
+		}
+		depth, target := v.JitterDepth()
+		next = next.Add(p.period(depth, target))
+		now := time.Now()
+		if late := now.Sub(next); late > 5*Period {
+			// The host stalled (load, suspend): do not burst to catch up.
+			st.Overruns++
+			next = now
+		}
+		timer.Reset(max(0, next.Sub(now)))
+	}
+	st.Skew = p.skew
+	return st, nil
+}
+
+// pacer turns the jitter buffer's depth into the next tick's length. A
+// smoothed depth above target means the far end sends faster than we play:
+// shorten our ticks (and so send faster too); below, lengthen them.
+type pacer struct {
+	avg     float64
+	primed  bool
+	skew    float64
+	maxSkew float64
+}
+
+func (p *pacer) period(depth, target int) time.Duration {
+	if depth == 0 && !p.primed {
+		return Period // the far end has sent nothing yet: free-run
+	}
+	if !p.primed {
+		p.primed = true
+		p.avg = float64(target)
+	}
+	// ~2 s time constant: jitter averages out, clock drift does not.
+	p.avg += (float64(depth) - p.avg) / 100
+	p.skew = max(-p.maxSkew, min(p.maxSkew, (p.avg-float64(target))*0.002))
+	return time.Duration(float64(Period) * (1 - p.skew))
+}
+
+// ErrBusy is returned when a call is offered to a line already in a call.
+var ErrBusy = errors.New("line: busy")
+
+// Line is one fax channel's call slot.
+type Line struct {
+	Name string
+	mu   sync.Mutex
+	call *iax.Call
+}
+
+// Busy reports whether the line is in a call.
+func (l *Line) Busy() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.call != nil
+}
+
+// Call is the line's current call, or nil.
+func (l *Line) Call() *iax.Call {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.call
+}
+
+// take puts c on the line; false if the line is busy.
+func (l *Line) take(c *iax.Call) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.call != nil {
+		return false
+	}
+	l.call = c
+	go func() {
+		<-c.Done()
+		l.mu.Lock()
+		if l.call == c {
+			l.call = nil
+		}
+		l.mu.Unlock()
+	}()
+	return true
+}
+
+// Offer puts an incoming call on the line and accepts it (ACCEPT, RINGING);
+// the driver answers it later. A line already in a call rejects it with
+// cause 17 (user busy) so that the PBX moves on to its next channel.
+func (l *Line) Offer(c *iax.Call) error {
+	if !l.take(c) {
+		_ = c.Reject(iax.CauseUserBusy)
+		return ErrBusy
+	}
+	if err := c.Accept(); err != nil {
+		return err
+	}
+	return c.Ring()
+}
+
+// Dial places an outgoing call on the line.
+func (l *Line) Dial(e *iax.Endpoint, p iax.DialParams) (*iax.Call, error) {
+	l.mu.Lock()
+	busy := l.call != nil
+	l.mu.Unlock()
+	if busy {
+		return nil, ErrBusy
+	}
+	c, err := e.Dial(p)
+	if err != nil {
+		return nil, err
+	}
+	if !l.take(c) {
+		_ = c.Hangup(iax.CauseNormalClearing)
+		return nil, ErrBusy
+	}
+	return c, nil
+}
