@@ -64,6 +64,9 @@ const (
 	// lostMSE is the mean squared error in data mode above which the
 	// signal is taken as gone even if the line is not quiet (noise).
 	lostMSE = 0.5
+	// dropRatio is the fall in power, from the training's, that ends a
+	// reception at once (-20 dB).
+	dropRatio = 0.01
 )
 
 // Receiver is a V.27 ter demodulator. It hunts for the synchronizing
@@ -83,6 +86,10 @@ type Receiver struct {
 	sample int64 // index of the sample being processed
 	stage  rxStage
 	up     bool // CarrierUp reported and CarrierDown not yet
+	// fastPower is a quicker power meter than the carrier detector's, for
+	// an end of signal that is not an end of energy; refPower is the
+	// carrier detector's power when the training started.
+	fastPower, refPower float64
 	odd    bool // the next T/2 sample is a half-way one
 
 	// hunting
@@ -153,6 +160,12 @@ func NewReceiver(cfg RxConfig, sink dsp.BitSink, status dsp.StatusFunc) (*Receiv
 func (r *Receiver) Receive(in []int16) {
 	for _, s := range in {
 		x := float64(s)
+		r.fastPower += (x*x - r.fastPower) * (1.0 / 16)
+		if r.stage != rxHunt && r.fastPower < r.refPower*dropRatio {
+			// The far end stopped: 20 dB down in a few milliseconds,
+			// long before the detector's slower meter decays.
+			r.carrierDown()
+		}
 		if r.cd.Push(x) {
 			if r.cd.Up() {
 				r.carrierUp()
@@ -299,6 +312,7 @@ func (r *Receiver) startTraining(z qam.Complex) {
 		return
 	}
 	r.carrierUp()
+	r.refPower = r.cd.Power()
 	r.pll.Reset(z.Arg()+w, w)
 	r.model = scrambler{reg: trainingSeed}
 	r.model.scramble(1) // 0: the hop itself
