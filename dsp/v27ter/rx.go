@@ -90,7 +90,7 @@ type Receiver struct {
 	// an end of signal that is not an end of energy; refPower is the
 	// carrier detector's power when the training started.
 	fastPower, refPower float64
-	odd    bool // the next T/2 sample is a half-way one
+	odd                 bool // the next T/2 sample is a half-way one
 
 	// hunting
 	agc       float64 // gain that brings symbols to unit radius
