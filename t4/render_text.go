@@ -181,6 +181,9 @@ func textLines(text []rune) [][]rune {
 		col   int
 	)
 	flush := func() {
+		for len(cur) > 0 && cur[len(cur)-1] == ' ' {
+			cur = cur[:len(cur)-1]
+		}
 		lines = append(lines, cur)
 		cur, col = nil, 0
 	}
