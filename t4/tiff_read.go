@@ -76,12 +76,12 @@ type tiffFile struct {
 	size     int64
 	bo       binary.ByteOrder
 	firstIFD int64
-	budget   int64  // raster bytes the rest of the file may still allocate
+	budget   int64 // raster bytes the rest of the file may still allocate
 	// Directories and strips of a well-formed file never overlap, so all
 	// of them together fit in the file. Counting what we have read keeps
 	// the work linear in size whatever the offsets say.
 	dirBytes, stripBytes int64
-	buf      []byte // strip buffer, reused across strips
+	buf                  []byte // strip buffer, reused across strips
 }
 
 // readHeader checks the 8-byte header (TIFF 6.0 §2: byte order, 42, offset).
