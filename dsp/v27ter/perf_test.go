@@ -1,0 +1,104 @@
+package v27ter
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/softfax/softfax/dsp"
+)
+
+// endless is a BitSource of alternating-ish bits that never runs dry.
+func endless() dsp.BitSource {
+	var x uint32 = 1
+	return func() (int, bool) {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		return int(x & 1), true
+	}
+}
+
+// TestZeroAllocs checks that steady-state transmit and receive allocate
+// nothing per block.
+func TestZeroAllocs(t *testing.T) {
+	for _, rate := range []int{Rate4800, Rate2400} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			if err != nil {
+				t.Fatal(err)
+			}
+			signal := make([]int16, 4*dsp.SampleRate)
+			tx.Transmit(signal) // training and data
+			buf := make([]int16, 160)
+			if a := testing.AllocsPerRun(100, func() { tx.Transmit(buf) }); a != 0 {
+				t.Errorf("Transmit: %v allocations per block", a)
+			}
+			bits := 0
+			rx, err := NewReceiver(RxConfig{Rate: rate}, func(int) { bits++ }, func(dsp.Status, int64) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rx.Receive(signal[:3*dsp.SampleRate/2])
+			if rx.stage != rxData {
+				t.Fatalf("receiver not trained after 1.5 s (stage %v)", rx.stage)
+			}
+			pos := 3 * dsp.SampleRate / 2
+			if a := testing.AllocsPerRun(100, func() {
+				rx.Receive(signal[pos : pos+160])
+				pos += 160
+			}); a != 0 {
+				t.Errorf("Receive: %v allocations per block", a)
+			}
+			if bits == 0 {
+				t.Errorf("no bits received")
+			}
+		})
+	}
+}
+
+// BenchmarkTransmit measures modulation speed in multiples of real time.
+func BenchmarkTransmit(b *testing.B) {
+	for _, rate := range []int{Rate4800, Rate2400} {
+		b.Run(fmt.Sprint(rate), func(b *testing.B) {
+			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]int16, 160)
+			start := time.Now()
+			for b.Loop() {
+				tx.Transmit(buf)
+			}
+			audio := float64(b.N*len(buf)) / dsp.SampleRate
+			b.ReportMetric(audio/time.Since(start).Seconds(), "x-realtime")
+		})
+	}
+}
+
+// BenchmarkReceive measures demodulation speed, training included (10 s
+// of signal per iteration), in multiples of real time.
+func BenchmarkReceive(b *testing.B) {
+	for _, rate := range []int{Rate4800, Rate2400} {
+		b.Run(fmt.Sprint(rate), func(b *testing.B) {
+			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			if err != nil {
+				b.Fatal(err)
+			}
+			signal := make([]int16, 10*dsp.SampleRate)
+			tx.Transmit(signal)
+			start := time.Now()
+			for b.Loop() {
+				rx, err := NewReceiver(RxConfig{Rate: rate}, func(int) {}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i < len(signal); i += 160 {
+					rx.Receive(signal[i : i+160])
+				}
+			}
+			audio := float64(b.N*len(signal)) / dsp.SampleRate
+			b.ReportMetric(audio/time.Since(start).Seconds(), "x-realtime")
+		})
+	}
+}
