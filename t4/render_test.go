@@ -568,3 +568,50 @@ func BenchmarkRenderPhoto(b *testing.B) {
 		}
 	}
 }
+
+// TestRenderFaxTIFF: a fax TIFF passes through pixel for pixel at its own
+// resolution (whatever opt.Res says); a bilevel TIFF of another size is
+// fitted like an image; a truncated fax TIFF is an error.
+func TestRenderFaxTIFF(t *testing.T) {
+	fax := []*Page{patternPage(t, 1728, 1100, Standard, 1), patternPage(t, 2048, 2200, Fine, 2)}
+	var buf bytes.Buffer
+	if err := WriteTIFF(&buf, fax, TIFFOptions{Compression: MMR}); err != nil {
+		t.Fatal(err)
+	}
+	pages := renderMust(t, "fax.tif", buf.Bytes(), RenderOptions{Res: Superfine})
+	if len(pages) != len(fax) {
+		t.Fatalf("%d pages, want %d", len(pages), len(fax))
+	}
+	for i := range fax {
+		if d := diffPages(pages[i], fax[i]); d != "" || pages[i].Res != fax[i].Res {
+			t.Errorf("page %d: %s, res %v want %v", i+1, d, pages[i].Res, fax[i].Res)
+		}
+	}
+
+	_, err := Render(context.Background(), "cut.tif", buf.Bytes()[:buf.Len()*2/3], RenderOptions{})
+	if err == nil || !strings.Contains(err.Error(), "TIFF") {
+		t.Errorf("truncated fax TIFF: %v, want a TIFF error", err)
+	}
+
+	// A 300 dpi Letter scan with a 1 x 1 in square: fitted to the fax
+	// page, the square stays square in inches.
+	scan, _ := NewPage(2550, 3300, R300)
+	for y := 600; y < 900; y++ {
+		for x := 300; x < 600; x++ {
+			scan.Set(x, y, true)
+		}
+	}
+	buf.Reset()
+	if err := WriteTIFF(&buf, []*Page{scan}, TIFFOptions{Compression: MMR}); err != nil {
+		t.Fatal(err)
+	}
+	pages = renderMust(t, "scan.tif", buf.Bytes(), RenderOptions{Res: Standard})
+	p := pages[0]
+	if p.Width != 1728 || p.Res != Standard {
+		t.Fatalf("scan rendered %dx%d at %v", p.Width, p.Height, p.Res)
+	}
+	bb := renderBBox(p)
+	if got := (float64(bb.Dx()) / 204) / (float64(bb.Dy()) / 98); math.Abs(got-1) > 0.03 {
+		t.Errorf("square's aspect %.3f, want 1 (box %v)", got, bb)
+	}
+}

@@ -2,6 +2,7 @@ package t4
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"golang.org/x/image/tiff"
@@ -14,13 +15,22 @@ import (
 // bilevel page of another size) is fitted and dithered like an image;
 // bilevel pages keep their own pixel aspect ratio.
 func renderTIFF(data []byte, opt RenderOptions) ([]*Page, error) {
-	pages, faxErr := readFaxTIFF(data)
+	pages, faxErr := ReadTIFF(bytes.NewReader(data), int64(len(data)))
+	if faxErr != nil && !errors.Is(faxErr, ErrUnsupported) {
+		// A bilevel TIFF that is damaged: say so rather than render the
+		// pages before the damage as if they were the whole document.
+		return nil, fmt.Errorf("reading TIFF (%d pages readable): %w", len(pages), faxErr)
+	}
 	if faxErr == nil {
 		out := make([]*Page, 0, len(pages))
-		for _, p := range pages {
+		for _, tp := range pages {
+			p := tp.Page
 			if isFaxPage(p) {
 				out = append(out, p)
 				continue
+			}
+			if !(p.Res.X > 0 && p.Res.Y > 0) {
+				p.Res = Resolution{1, 1} // unknown: square pixels
 			}
 			fitted, err := fitImage(pageImage{p}, p.Res.Y/p.Res.X, opt)
 			if err != nil {

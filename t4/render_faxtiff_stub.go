@@ -1,6 +1,0 @@
-package t4
-
-import "errors"
-
-// readFaxTIFF: temporary until ReadTIFF lands.
-func readFaxTIFF(data []byte) ([]*Page, error) { return nil, errors.New("ReadTIFF not yet available") }
