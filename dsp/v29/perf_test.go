@@ -13,7 +13,7 @@ import (
 func endlessSource() func() (int, bool) {
 	var lfsr uint32 = 1
 	return func() (int, bool) {
-		lfsr = lfsr>>1 ^ -(lfsr & 1) & 0xd0000001
+		lfsr = lfsr>>1 ^ -(lfsr&1)&0xd0000001
 		return int(lfsr & 1), true
 	}
 }
