@@ -28,6 +28,7 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"convert": {"render documents into a fax TIFF or PDF", runConvert},
 	}
 }
 
