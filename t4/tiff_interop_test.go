@@ -182,9 +182,15 @@ func TestTIFFInteropTiffcp(t *testing.T) {
 		tiffTestPage(t, WidthA3, 120, Fine, 3),
 	}
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src.tif")
-	if err := os.WriteFile(src, tiffRawFile(pages, tiffRawOptions{resUnit: 2, xres: [2]uint32{204, 1}, yres: [2]uint32{196, 1}}), 0o644); err != nil {
-		t.Fatal(err)
+	// The same pages stored WhiteIsZero and BlackIsZero: libtiff codes the
+	// raw samples, so the second gives fax data with colours swapped.
+	var srcs []string
+	for ph := range uint16(2) {
+		src := filepath.Join(dir, fmt.Sprintf("src%d.tif", ph))
+		if err := os.WriteFile(src, tiffRawFile(pages, tiffRawOptions{photometric: ph, resUnit: 2, xres: [2]uint32{204, 1}, yres: [2]uint32{196, 1}}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src)
 	}
 	tests := []struct {
 		args []string
@@ -201,29 +207,31 @@ func TestTIFFInteropTiffcp(t *testing.T) {
 		{[]string{"-c", "g3:1d", "-r", "1"}, MH},
 	}
 	for i, tc := range tests {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			path := filepath.Join(dir, fmt.Sprintf("c%d.tif", i))
-			tiffRun(t, tiffcp, append(append([]string{}, tc.args...), src, path)...)
-			got := tiffReadFile(t, path)
-			lib := tiffLibtiffDecode(t, path)
-			if len(got) != len(pages) || len(lib) != len(pages) {
-				t.Fatalf("%d pages, libtiff %d, want %d", len(got), len(lib), len(pages))
-			}
-			for j := range pages {
-				if d := tiffSamePage(got[j].Page, lib[j].Page); d != "" {
-					t.Errorf("page %d: ours and libtiff's differ: %s", j+1, d)
+		for ph, src := range srcs {
+			t.Run(fmt.Sprintf("%s photometric %d", strings.Join(tc.args, " "), ph), func(t *testing.T) {
+				path := filepath.Join(dir, fmt.Sprintf("c%d-%d.tif", i, ph))
+				tiffRun(t, tiffcp, append(append([]string{}, tc.args...), src, path)...)
+				got := tiffReadFile(t, path)
+				lib := tiffLibtiffDecode(t, path)
+				if len(got) != len(pages) || len(lib) != len(pages) {
+					t.Fatalf("%d pages, libtiff %d, want %d", len(got), len(lib), len(pages))
 				}
-				if d := tiffSamePage(got[j].Page, pages[j]); d != "" {
-					t.Errorf("page %d: differs from the source: %s", j+1, d)
+				for j := range pages {
+					if d := tiffSamePage(got[j].Page, lib[j].Page); d != "" {
+						t.Errorf("page %d: ours and libtiff's differ: %s", j+1, d)
+					}
+					if d := tiffSamePage(got[j].Page, pages[j]); d != "" {
+						t.Errorf("page %d: differs from the source: %s", j+1, d)
+					}
+					if got[j].Compression != tc.want || got[j].Res != Fine {
+						t.Errorf("page %d: %v at %v, want %v at %v", j+1, got[j].Compression, got[j].Res, tc.want, Fine)
+					}
+					if got[j].Stats.BadRows != 0 || got[j].Stats.Rows != pages[j].Height {
+						t.Errorf("page %d: stats %+v", j+1, got[j].Stats)
+					}
 				}
-				if got[j].Compression != tc.want || got[j].Res != Fine {
-					t.Errorf("page %d: %v at %v, want %v at %v", j+1, got[j].Compression, got[j].Res, tc.want, Fine)
-				}
-				if got[j].Stats.BadRows != 0 || got[j].Stats.Rows != pages[j].Height {
-					t.Errorf("page %d: stats %+v", j+1, got[j].Stats)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
