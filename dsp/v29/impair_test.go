@@ -147,3 +147,27 @@ func TestTrainingFailed(t *testing.T) {
 		})
 	}
 }
+
+// TestSNR checks the receiver's decision SNR estimate on a clean mu-law
+// line and with white noise 20 dB below the signal (about 22 dB in band).
+func TestSNR(t *testing.T) {
+	tests := []struct {
+		noise    *float64
+		min, max float64
+	}{
+		{nil, 30, 40},
+		{linesim.Noise(-33), 19, 25},
+	}
+	for _, tt := range tests {
+		cfg := Config{Rate: 9600}
+		sig := linesim.New(linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: tt.noise}).Apply(nil, modulate(t, cfg, randomBits(20000, 1)))
+		rx, err := NewReceiver(cfg, func(int) {}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rx.Receive(sig)
+		if snr := rx.SNR(); snr < tt.min || snr > tt.max {
+			t.Errorf("noise %v: SNR %.1f dB, want [%v, %v]", tt.noise != nil, snr, tt.min, tt.max)
+		}
+	}
+}

@@ -22,9 +22,10 @@ const (
 	timingSlow = 0.01  // during equalizer training and data
 	muTrain    = 0.02  // LMS step on the known segment 3 pattern
 	muTrack    = 0.004 // LMS step on decisions
-	// trainMSE is the largest mean squared error, relative to the mean
-	// symbol energy, that segment 3 may leave (about 13 dB SNR).
-	trainMSE = 0.05
+	// trainMSE is the largest mean squared error that segment 3 may leave,
+	// relative to the squared minimum distance of the data constellation:
+	// a sixth of it keeps decisions nearly error free (9600: 13 dB SNR).
+	trainMSE = 0.17
 	// onesFrom is the segment 4 symbol from which every descrambled bit
 	// must be a one: by then the descrambler (23 bits) has synchronized.
 	onesFrom = 16
@@ -83,6 +84,8 @@ type Receiver struct {
 	// failed is set once TrainingFailed has been reported for this
 	// carrier: we keep searching, but report it once.
 	failed bool
+	// errPower is the running mean squared decision error.
+	errPower float64
 }
 
 // NewReceiver returns a receiver that sends data bits to sink and status
@@ -332,8 +335,7 @@ func (r *Receiver) trainSeg3() {
 	if r.count < seg3Len {
 		return
 	}
-	ref := (r.tp.c.Abs2() + r.tp.d.Abs2()) / 2
-	if r.mse/128 > trainMSE*ref {
+	if r.mse/128 > trainMSE*minDistance2(r.rate) {
 		r.fail()
 		return
 	}
@@ -343,6 +345,15 @@ func (r *Receiver) trainSeg3() {
 	r.prevPhase = 0 // the transmitter starts segment 4 from phase 0
 	r.scr = 0
 	r.onesMissing = 0
+	r.errPower = r.mse / 128
+}
+
+// SNR returns the receiver's running estimate, in dB, of the signal to
+// noise ratio at its decisions: mean symbol energy over mean squared
+// decision error (about 100 ms time constant). It is meaningful once
+// Trained has been reported.
+func (r *Receiver) SNR() float64 {
+	return 10 * math.Log10(r.energy/max(r.errPower, 1e-12))
 }
 
 // checkSeg4 decodes segment 4 and checks it descrambles to ones.
@@ -385,7 +396,8 @@ func (r *Receiver) decide() (bits uint, n int) {
 			best, bestD = i, d
 		}
 	}
-	r.adaptTo(z, constellation[best], muTrack)
+	e := r.adaptTo(z, constellation[best], muTrack)
+	r.errPower += (e - r.errPower) * (1.0 / 256)
 	p := best & 7
 	step := (p - r.prevPhase) & 7
 	r.prevPhase = p

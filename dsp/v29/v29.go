@@ -92,6 +92,15 @@ func meanEnergy(rate int) float64 {
 	return 9
 }
 
+// minDistance2 is the squared minimum distance between two points of the
+// data constellation at rate.
+func minDistance2(rate int) float64 {
+	if rate == 4800 {
+		return 18 // (3,0) to (0,3)
+	}
+	return 4 // (3,0) to (5,0) at 9600, (1,1) to (-1,1) at 7200
+}
+
 // trainingGen is the segment 3 pattern generator 1+x^-6+x^-7 (V.29
 // §3.3.3), started at 0101010: each output bit picks C (0) or D (1).
 type trainingGen uint8
