@@ -92,7 +92,6 @@ type Receiver struct {
 	fastPower, refPower float64
 	odd                 bool // the next T/2 sample is a half-way one
 
-
 	// hunting
 	agc       float64 // gain that brings symbols to unit radius
 	onPower   float64 // running mean |y|² at symbol instants (before AGC)
