@@ -78,13 +78,13 @@ type CallInfo struct {
 
 // CallStats counts a call's audio frames.
 type CallStats struct {
-	SentFull, SentMini     uint64 // voice frames sent
-	RecvFull, RecvMini     uint64 // voice frames received
-	Dropped                uint64 // SendAudio calls dropped (not answered, quelched)
-	Jitter                 JitterStats
-	RTT                    time.Duration // from the last PONG/LAGRP
-	EventsDropped          uint64
-	FormatMismatch         uint64 // voice frames in another format than negotiated
+	SentFull, SentMini uint64 // voice frames sent
+	RecvFull, RecvMini uint64 // voice frames received
+	Dropped            uint64 // SendAudio calls dropped (not answered, quelched)
+	Jitter             JitterStats
+	RTT                time.Duration // from the last PONG/LAGRP
+	EventsDropped      uint64
+	FormatMismatch     uint64 // voice frames in another format than negotiated
 }
 
 // ErrCallEnded is returned by operations on a call that has ended.

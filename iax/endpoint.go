@@ -144,6 +144,8 @@ type Endpoint struct {
 	nextCall uint16
 	regs     map[string]registration // registrar: peer name -> where it is
 
+	debug  bool // log every full frame
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -185,6 +187,7 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 		regs:     map[string]registration{},
 		nextCall: 2,
 	}
+	e.debug = cfg.Logger.Enabled(ctx, slog.LevelDebug)
 	e.ctx, e.cancel = context.WithCancel(ctx)
 	e.wg.Add(2)
 	go e.readLoop()
@@ -355,6 +358,12 @@ func (e *Endpoint) lookupRemote(a netip.AddrPort, n uint16) *dialog {
 }
 
 func (e *Endpoint) send(b []byte, to netip.AddrPort) {
+	if e.debug && len(b) > 0 && b[0]&0x80 != 0 {
+		var f FullFrame
+		if f.Unmarshal(b) == nil {
+			e.log.Debug("iax tx", "to", to, "frame", f.String())
+		}
+	}
 	if _, err := e.conn.WriteToUDPAddrPort(b, to); err != nil {
 		e.stats.sendErrors.Add(1)
 		if e.ctx.Err() == nil {
@@ -428,6 +437,9 @@ func (e *Endpoint) handleDatagram(b []byte, from netip.AddrPort) {
 	if err := f.Unmarshal(b); err != nil {
 		e.stats.malformed.Add(1)
 		return
+	}
+	if e.debug {
+		e.log.Debug("iax rx", "from", from, "frame", f.String())
 	}
 	if f.DstCall != 0 {
 		d := e.lookupLocal(f.DstCall)

@@ -282,7 +282,17 @@ func (t *regServerTxn) handle(d *dialog, f *FullFrame) {
 		return
 	}
 	t.peer = peer
-	if peer.Secret != "" {
+	// iaxmodem sends REGREL as it exits and does not stay to answer a
+	// challenge; a release from the very address the peer registered from
+	// (with MD5) is accepted without one. Anything else is challenged.
+	trusted := false
+	if f.IsCmd(CmdRegRel) {
+		e.mu.Lock()
+		r, ok := e.regs[name]
+		e.mu.Unlock()
+		trusted = ok && r.addr == d.peer
+	}
+	if peer.Secret != "" && !trusted {
 		if t.challenge == "" {
 			t.challenge = newChallenge()
 			var ies IEs
