@@ -144,7 +144,7 @@ type Endpoint struct {
 	nextCall uint16
 	regs     map[string]registration // registrar: peer name -> where it is
 
-	debug  bool // log every full frame
+	debug bool // log every full frame
 
 	ctx    context.Context
 	cancel context.CancelFunc
