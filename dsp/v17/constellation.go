@@ -108,8 +108,14 @@ func lookupRate(rate int) (*rateParams, error) {
 // subset that could be nearest to some position inside it, so the lookup
 // is exact yet needs only a few distance computations.
 type subsetGrid struct {
-	cells [gridCells * gridCells][8][]uint8
+	// cells[c][set] lists up to maxCandidates labels, padded by repeating
+	// the first, so a lookup always tries the same number.
+	cells [gridCells * gridCells][8][maxCandidates]uint8
 }
+
+// maxCandidates bounds the candidates per subset and cell; newSubsetGrid
+// panics at package initialisation if the tables ever need more.
+const maxCandidates = 4
 
 const (
 	gridCells = 40
@@ -134,10 +140,18 @@ func newSubsetGrid(pts []point) *subsetGrid {
 						best = d
 					}
 				}
+				n := 0
 				for i := set; i < len(pts); i += 8 {
 					if minDist2(pts[i], x0, y0) <= best {
-						cell[set] = append(cell[set], uint8(i))
+						if n == maxCandidates {
+							panic("v17: subset grid cell needs more candidates")
+						}
+						cell[set][n] = uint8(i)
+						n++
 					}
+				}
+				for k := n; k < maxCandidates; k++ {
+					cell[set][k] = cell[set][0]
 				}
 			}
 		}
@@ -174,10 +188,12 @@ func (g *subsetGrid) nearest(pts []point, re, im float64, idx *[8]uint8, dist *[
 	cx = min(max(cx, 0), gridCells-1)
 	cy = min(max(cy, 0), gridCells-1)
 	cell := &g.cells[cy*gridCells+cx]
-	for set := 0; set < 8; set++ {
-		best := 1e18
-		var bi uint8
-		for _, i := range cell[set] {
+	for set := range cell {
+		c := &cell[set]
+		bi := c[0]
+		dx, dy := re-pts[bi].re, im-pts[bi].im
+		best := dx*dx + dy*dy
+		for _, i := range c[1:] {
 			dx, dy := re-pts[i].re, im-pts[i].im
 			if d := dx*dx + dy*dy; d < best {
 				best, bi = d, i

@@ -392,19 +392,17 @@ func (r *Receiver) decide(z qam.Complex) {
 	}
 	d := pts[idx[best]]
 	r.train(z, qam.Complex{Re: d.re, Im: d.im}, eqDataStep)
-	label, ok := r.vit.step(&idx, &dist)
-	if !ok {
-		return
-	}
-	y := label >> 1 & 3
-	q := (label>>1)&^3 | diffDecode(y, r.prevY)
-	r.prevY = y
-	r.decoded++
-	deliver := r.decoded > seg4Len
-	for i := 0; i < r.p.bitsPerSymbol; i++ {
-		b := r.scr.descramble(q >> i & 1)
-		if deliver {
-			r.sink(int(b))
+	for _, label := range r.vit.step(&idx, &dist) {
+		y := label >> 1 & 3
+		q := (label>>1)&^3 | diffDecode(y, r.prevY)
+		r.prevY = y
+		r.decoded++
+		deliver := r.decoded > seg4Len
+		for i := 0; i < r.p.bitsPerSymbol; i++ {
+			b := r.scr.descramble(q >> i & 1)
+			if deliver {
+				r.sink(int(b))
+			}
 		}
 	}
 }

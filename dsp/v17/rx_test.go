@@ -135,6 +135,7 @@ func TestNoiseBeforeTraining(t *testing.T) {
 				sent := randomBits(9, 5000)
 				sig := make([]int16, 4000) // 500 ms
 				sig = append(sig, modulate(t, Config{Rate: rate, LevelDBm0: -10}, sent)...)
+				sig = append(sig, make([]int16, 800)...)
 				// The signal-to-noise ratio at -20 dBm0 noise is 10 dB: too
 				// little for data, but the noise must still not train.
 				sig = linesim.New(linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(noise), Seed: 5}).Apply(nil, sig)

@@ -57,49 +57,70 @@ func (e *trellisEncoder) encode(q uint8) uint8 {
 // diffDecode undoes Table 1/V.17 for a label's Y2Y1 given the previous one.
 func diffDecode(y, prev uint8) uint8 { return (y - prev) & 3 }
 
-// tracebackDepth is how many symbols the Viterbi decoder waits before it
-// decides; five or more constraint lengths cost almost nothing in coding
-// gain.
-const tracebackDepth = 24
+// tracebackDepth is how many symbols the Viterbi decoder looks back before
+// it decides: survivors of this 8-state code merge within a few constraint
+// lengths. tracebackChunk symbols are decided per traceback, which cuts the
+// work per symbol to (depth+chunk)/chunk steps at the cost of a delay that
+// varies between tracebackDepth and tracebackDepth+tracebackChunk-1.
+const (
+	tracebackDepth = 24
+	tracebackChunk = 8
+	viterbiHistory = tracebackDepth + tracebackChunk
+)
+
+// trellisBranches[n] lists, for each of the four transitions into state n,
+// the previous state and the subset label Y2 Y1 Y0 the branch sends.
+var trellisBranches = func() (b [8][4]struct{ from, set uint8 }) {
+	for n := range trellisPrev {
+		for k, t := range trellisPrev[n] {
+			b[n][k].from = t.state
+			b[n][k].set = t.y<<1 | t.state&1
+		}
+	}
+	return b
+}()
 
 // viterbi is a soft-decision Viterbi decoder for the V.17 trellis code.
 // Branch metrics are squared Euclidean distances from the received point to
-// the nearest point of each subset; each survivor path remembers the full
-// label it decided, so the uncoded bits come out with the coded ones.
+// the nearest point of each subset; each survivor remembers the full label
+// it decided, so the uncoded bits come out with the coded ones.
 type viterbi struct {
 	metric [8]float64
 	// Ring buffers over time: the predecessor state and the label decided
 	// on the surviving branch into each state.
-	from  [tracebackDepth][8]uint8
-	label [tracebackDepth][8]uint8
+	from  [viterbiHistory][8]uint8
+	label [viterbiHistory][8]uint8
 	pos   int // index of the newest entry
-	fill  int // entries written, up to tracebackDepth
+	fill  int // entries written since the last reset
+	out   [tracebackChunk]uint8
 }
 
 func (v *viterbi) reset() { *v = viterbi{} }
 
 // step takes the nearest point of each subset and its squared distance for
-// one received symbol and returns the label decided tracebackDepth-1
-// symbols ago; ok is false until the decoder has that much history.
-func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) (label uint8, ok bool) {
+// one received symbol. Every tracebackChunk symbols, once enough history is
+// there, it returns the next tracebackChunk decided labels, oldest first;
+// otherwise it returns nil.
+func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 	v.pos++
-	if v.pos == tracebackDepth {
+	if v.pos == viterbiHistory {
 		v.pos = 0
 	}
 	var next [8]float64
 	from := &v.from[v.pos]
 	lab := &v.label[v.pos]
-	for n := 0; n < 8; n++ {
-		best := 1e300
-		for _, t := range trellisPrev[n] {
-			set := t.y<<1 | t.state&1 // subset Y2 Y1 Y0
-			if m := v.metric[t.state] + dist[set]; m < best {
-				best = m
-				from[n] = t.state
-				lab[n] = idx[set]
+	for n := range trellisBranches {
+		br := &trellisBranches[n]
+		best := v.metric[br[0].from] + dist[br[0].set]
+		k := 0
+		for j := 1; j < 4; j++ {
+			if m := v.metric[br[j].from] + dist[br[j].set]; m < best {
+				best, k = m, j
 			}
 		}
 		next[n] = best
+		from[n] = br[k].from
+		lab[n] = idx[br[k].set]
 	}
 	// Keep metrics small: only their differences matter.
 	lo, bestState := next[0], 0
@@ -111,20 +132,26 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) (label uint8, ok bool) {
 	for n := range next {
 		v.metric[n] = next[n] - lo
 	}
-	if v.fill < tracebackDepth {
-		v.fill++
-		if v.fill < tracebackDepth {
-			return 0, false
-		}
+	v.fill++
+	if v.fill < viterbiHistory || (v.fill-viterbiHistory)%tracebackChunk != 0 {
+		return nil
 	}
+	// Trace back from the best state through the newest tracebackDepth
+	// symbols, then collect the labels of the tracebackChunk before them.
 	s := uint8(bestState)
 	p := v.pos
-	for i := 0; i < tracebackDepth-1; i++ {
+	for i := 0; i < tracebackDepth; i++ {
 		s = v.from[p][s]
-		p--
-		if p < 0 {
-			p = tracebackDepth - 1
+		if p--; p < 0 {
+			p = viterbiHistory - 1
 		}
 	}
-	return v.label[p][s], true
+	for i := tracebackChunk - 1; i >= 0; i-- {
+		v.out[i] = v.label[p][s]
+		s = v.from[p][s]
+		if p--; p < 0 {
+			p = viterbiHistory - 1
+		}
+	}
+	return v.out[:]
 }
