@@ -29,6 +29,7 @@ type env struct {
 func commands() map[string]command {
 	return map[string]command{
 		"convert": {"render documents into a fax TIFF or PDF", runConvert},
+		"call":    {"place one test call through an IAX2 peer and record it", runCall},
 	}
 }
 
