@@ -451,12 +451,7 @@ func (r *Receiver) finishTraining(mse float64) {
 // the descrambled bits.
 func (r *Receiver) dataSymbol(z qam.Complex) {
 	zr := r.pll.Derotate(z)
-	var k uint8
-	if r.p.bitsPerSym == 3 {
-		k = uint8(int(math.Round(zr.Arg()*(4/math.Pi)))) & 7
-	} else {
-		k = uint8(2*int(math.Round(zr.Arg()*(2/math.Pi)))) & 7
-	}
+	k := nearestPhase(zr, r.p.bitsPerSym == 2)
 	d := unit8PSK[k]
 	e := d.Sub(zr)
 	r.eq.Adapt(r.pll.Rotate(e), muData)
@@ -480,4 +475,45 @@ func (r *Receiver) dataSymbol(z qam.Complex) {
 	v := stepDibit[step]
 	r.sink(r.descr.descramble(int(v >> 1)))
 	r.sink(r.descr.descramble(int(v) & 1))
+}
+
+// Rotations that put the decision boundaries on the axes and diagonals.
+var (
+	rot8PSK = qam.Expj(math.Pi / 8)
+	rot4PSK = qam.Expj(math.Pi / 4)
+)
+
+// nearestPhase returns the constellation point nearest to z, in units of
+// 45°: one of eight, or with quad one of the four at multiples of 90°.
+// Comparisons instead of an arctangent: it runs once per symbol.
+func nearestPhase(z qam.Complex, quad bool) uint8 {
+	if quad {
+		w := z.Mul(rot4PSK)
+		return 2 * quadrant(w)
+	}
+	w := z.Mul(rot8PSK)
+	q := quadrant(w)
+	// In quadrants 0 and 2 the first 45° have |re| > |im|; in 1 and 3,
+	// |im| > |re|.
+	first := math.Abs(w.Re) > math.Abs(w.Im)
+	if q&1 != 0 {
+		first = !first
+	}
+	if first {
+		return 2 * q
+	}
+	return 2*q + 1
+}
+
+// quadrant returns 0..3 for the quadrant [q·90°, (q+1)·90°) holding w.
+func quadrant(w qam.Complex) uint8 {
+	switch {
+	case w.Re >= 0 && w.Im >= 0:
+		return 0
+	case w.Re < 0 && w.Im >= 0:
+		return 1
+	case w.Re < 0:
+		return 2
+	}
+	return 3
 }

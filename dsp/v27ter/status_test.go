@@ -2,10 +2,12 @@ package v27ter
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 // TestStatusTiming checks that status changes are reported at the sample
@@ -63,6 +65,22 @@ func TestStatusTiming(t *testing.T) {
 				within("carrier down", ref[2].at, end-int64(6*sps), end+100)
 				t.Logf("events %v; training ends at %d, signal at %d", ref, trainEnd, end)
 			})
+		}
+	}
+}
+
+// TestNearestPhase compares the comparison-based decision with rounding
+// the angle.
+func TestNearestPhase(t *testing.T) {
+	for deg := -719.5; deg < 720; deg += 1.7 {
+		z := qam.Expj(deg * math.Pi / 180).Scale(0.3 + math.Abs(deg)/500)
+		want8 := uint8(int(math.Round(deg/45))) & 7
+		want4 := uint8(2*int(math.Round(deg/90))) & 7
+		if got := nearestPhase(z, false); got != want8 {
+			t.Errorf("8-PSK %v°: got %d, want %d", deg, got, want8)
+		}
+		if got := nearestPhase(z, true); got != want4 {
+			t.Errorf("4-PSK %v°: got %d, want %d", deg, got, want4)
 		}
 	}
 }
