@@ -28,8 +28,13 @@ type TIFFOptions struct {
 	K           int         // MR K (0: 2 at standard, 4 otherwise)
 	FillOrder   int         // 1 (MSB first, default) or 2
 	AlignEOL    bool        // T4Options bit 2
-	Software    string      // default "softfax"
-	Time        time.Time   // DateTime tag; zero means omit
+	// RTC ends each MH/MR page with RTC (six EOLs), as efax writes. libtiff
+	// does not, and our strips are then byte for byte libtiff's; but efax's
+	// efix, which runs past the strip to find the EOL ending the last row,
+	// needs it. MMR pages always end with EOFB, as libtiff writes them.
+	RTC      bool
+	Software string    // default "softfax"
+	Time     time.Time // DateTime tag; zero means omit
 }
 
 // TIFFPage is a decoded page with what the file said about it.

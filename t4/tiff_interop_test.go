@@ -137,6 +137,8 @@ func TestTIFFInteropWrite(t *testing.T) {
 		config{name: "MR K8 300", opt: TIFFOptions{Compression: MR, K: 8}, res: []Resolution{R300}, w: []int{2480}},
 		config{name: "MMR 400", opt: TIFFOptions{Compression: MMR}, res: []Resolution{R400}, w: []int{3307}},
 		config{name: "MH 400 odd width", opt: TIFFOptions{Compression: MH}, res: []Resolution{R400}, w: []int{1001}},
+		config{name: "MH RTC", opt: TIFFOptions{Compression: MH, RTC: true}, res: []Resolution{Fine, Standard}, w: []int{WidthA4, WidthA4}},
+		config{name: "MR RTC fill2 align", opt: TIFFOptions{Compression: MR, RTC: true, FillOrder: 2, AlignEOL: true}, res: []Resolution{Fine, Standard}, w: []int{WidthA4, WidthB4}},
 	)
 	dir := t.TempDir()
 	for i, cfg := range configs {
@@ -306,4 +308,143 @@ func tiffBlackPixels(p *Page) int {
 		}
 	}
 	return n
+}
+
+// tiffWritePBM stores a page as a binary PBM, the format efix reads.
+func tiffWritePBM(t *testing.T, path string, p *Page) {
+	t.Helper()
+	b := append([]byte(fmt.Sprintf("P4\n%d %d\n", p.Width, p.Height)), p.Pix...)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTIFFInteropEfax exchanges files with efax's efix: it reads the G3
+// TIFFs efix writes, and efix reads the MH TIFFs we write (efix knows 1-D
+// coding only), in both fill orders, with and without EOL alignment.
+func TestTIFFInteropEfax(t *testing.T) {
+	efix := peer.Require(t, "efix", "efax")
+	dir := t.TempDir()
+	page := tiffTestPage(t, WidthA4, 240, Fine, 9)
+
+	t.Run("efix writes", func(t *testing.T) {
+		pbm, tif := filepath.Join(dir, "in.pbm"), filepath.Join(dir, "efix.tif")
+		tiffWritePBM(t, pbm, page)
+		tiffRun(t, efix, "-i", "pbm", "-o", "tiffg3", "-n", tif, pbm)
+		got := tiffReadFile(t, tif)
+		if len(got) != 1 {
+			t.Fatalf("%d pages, want 1", len(got))
+		}
+		if d := tiffSamePage(got[0].Page, page); d != "" {
+			t.Errorf("page differs: %s", d)
+		}
+		if got[0].Compression != MH || got[0].Res != Fine || got[0].Stats.BadRows != 0 {
+			t.Errorf("%v at %v, stats %+v; want MH at %v, no bad rows", got[0].Compression, got[0].Res, got[0].Stats, Fine)
+		}
+	})
+	for _, opt := range []TIFFOptions{{Compression: MH, RTC: true}, {Compression: MH, FillOrder: 2, AlignEOL: true, RTC: true}} {
+		t.Run(fmt.Sprintf("efix reads fill%d align%v", opt.FillOrder, opt.AlignEOL), func(t *testing.T) {
+			tif, pbm := filepath.Join(dir, "ours.tif"), filepath.Join(dir, "out.pbm")
+			var b bytes.Buffer
+			if err := WriteTIFF(&b, []*Page{page}, opt); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(tif, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tiffRun(t, efix, "-i", "tiffg3", "-o", "pbm", "-n", pbm, tif)
+			data, err := os.ReadFile(pbm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := parsePBM(data, Fine)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := tiffSamePage(got, page); d != "" {
+				t.Errorf("efix decodes differently: %s", d)
+			}
+		})
+	}
+}
+
+// tiffStripsOf returns the coded bytes of each page of a one-strip-a-page
+// file.
+func tiffStripsOf(t *testing.T, path string) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &tiffFile{r: bytes.NewReader(b), size: int64(len(b))}
+	if err := f.readHeader(); err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for off := f.firstIFD; off != 0; {
+		d, next, err := f.readIFD(off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := f.uint(d, tiffTagImageLength, 0)
+		s, err := f.strips(d, int(h))
+		if err != nil || len(s) != 1 {
+			t.Fatalf("%s: %d strips, %v", path, len(s), err)
+		}
+		out = append(out, b[s[0].offset:s[0].offset+s[0].count])
+		off = next
+	}
+	return out
+}
+
+// TestTIFFInteropSameStripsAsLibtiff checks that WriteTIFF codes every
+// page exactly as libtiff does (tiffcp from the same pixels): the same
+// EOLs, fill bits, K, make-up codes and EOFB, byte for byte.
+func TestTIFFInteropSameStripsAsLibtiff(t *testing.T) {
+	tiffcp := peer.Require(t, "tiffcp", "libtiff-tools")
+	dir := t.TempDir()
+	fine := []*Page{tiffTestPage(t, WidthA4, 200, Fine, 21), tiffTestPage(t, WidthA3, 100, Fine, 22)}
+	std := []*Page{tiffTestPage(t, WidthA4, 100, Standard, 23), tiffTestPage(t, WidthB4, 100, Standard, 24)}
+	for _, tc := range []struct {
+		name  string
+		pages []*Page
+		opt   TIFFOptions
+		args  []string
+	}{
+		{"MH", fine, TIFFOptions{Compression: MH}, []string{"-c", "g3:1d"}},
+		{"MH fill", std, TIFFOptions{Compression: MH, AlignEOL: true}, []string{"-c", "g3:1d:fill"}},
+		{"MH lsb fill", fine, TIFFOptions{Compression: MH, AlignEOL: true, FillOrder: 2}, []string{"-f", "lsb2msb", "-c", "g3:1d:fill"}},
+		{"MR fine", fine, TIFFOptions{Compression: MR}, []string{"-c", "g3:2d"}},
+		{"MR standard", std, TIFFOptions{Compression: MR}, []string{"-c", "g3:2d"}},
+		{"MR fill", fine, TIFFOptions{Compression: MR, AlignEOL: true}, []string{"-c", "g3:2d:fill"}},
+		{"MMR", fine, TIFFOptions{Compression: MMR}, []string{"-c", "g4"}},
+		{"MMR lsb", std, TIFFOptions{Compression: MMR, FillOrder: 2}, []string{"-f", "lsb2msb", "-c", "g4"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, lib, ours := filepath.Join(dir, "src.tif"), filepath.Join(dir, "lib.tif"), filepath.Join(dir, "ours.tif")
+			res := tc.pages[0].Res
+			raw := tiffRawFile(tc.pages, tiffRawOptions{resUnit: 2, xres: [2]uint32{uint32(res.X), 1}, yres: [2]uint32{uint32(res.Y), 1}})
+			if err := os.WriteFile(src, raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tiffRun(t, tiffcp, append(append([]string{"-r", "100000"}, tc.args...), src, lib)...)
+			var b bytes.Buffer
+			if err := WriteTIFF(&b, tc.pages, tc.opt); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(ours, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want, got := tiffStripsOf(t, lib), tiffStripsOf(t, ours)
+			for i := range want {
+				if !bytes.Equal(got[i], want[i]) {
+					n := 0
+					for n < min(len(got[i]), len(want[i])) && got[i][n] == want[i][n] {
+						n++
+					}
+					t.Errorf("page %d: %d bytes, libtiff %d; first difference at byte %d", i+1, len(got[i]), len(want[i]), n)
+				}
+			}
+		})
+	}
 }

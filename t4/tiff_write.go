@@ -70,7 +70,7 @@ func WriteTIFFPages(w io.Writer, pages []TIFFPage, opt TIFFOptions) error {
 				k = 2 // T.4 §4.2.1: K=2 at standard vertical resolution
 			}
 		}
-		enc := EncodeOptions{Compression: comp, K: k, AlignEOL: opt.AlignEOL && comp != MMR, LSBFirst: fill == 2, RTC: comp == MMR}
+		enc := EncodeOptions{Compression: comp, K: k, AlignEOL: opt.AlignEOL && comp != MMR, LSBFirst: fill == 2, RTC: comp == MMR || opt.RTC}
 		var t4opt uint32
 		if comp == MR {
 			t4opt |= tiffT4Opt2D
