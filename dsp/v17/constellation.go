@@ -75,7 +75,8 @@ func buildConstellation(base [][2]point) []point {
 // rateParams describes one data rate.
 type rateParams struct {
 	bitsPerSymbol int
-	points        []point
+	points        []point     // indexed by label
+	padded        *[128]point // points, padded for lookups without bounds checks
 	grid          *subsetGrid
 }
 
@@ -85,7 +86,9 @@ var params = func() map[int]*rateParams {
 	m := make(map[int]*rateParams, 4)
 	add := func(rate, bps int, base [][2]point) {
 		pts := buildConstellation(base)
-		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, grid: newSubsetGrid(pts)}
+		padded := new([128]point)
+		copy(padded[:], pts)
+		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts)}
 	}
 	add(Rate14400, 6, base14400[:])
 	add(Rate12000, 5, base12000[:])
@@ -181,8 +184,9 @@ func abs(x float64) float64 {
 }
 
 // nearest fills idx and dist with the nearest point of each subset to
-// (re, im) and its squared distance.
-func (g *subsetGrid) nearest(pts []point, re, im float64, idx *[8]uint8, dist *[8]float64) {
+// (re, im) and its squared distance. pts is the constellation, padded to 128
+// entries so the label needs no bounds check.
+func (g *subsetGrid) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dist *[8]float64) {
 	cx := int((re - gridMin) / gridStep)
 	cy := int((im - gridMin) / gridStep)
 	cx = min(max(cx, 0), gridCells-1)
@@ -191,10 +195,13 @@ func (g *subsetGrid) nearest(pts []point, re, im float64, idx *[8]uint8, dist *[
 	for set := range cell {
 		c := &cell[set]
 		bi := c[0]
-		dx, dy := re-pts[bi].re, im-pts[bi].im
+		p := &pts[bi&127]
+		dx, dy := re-p.re, im-p.im
 		best := dx*dx + dy*dy
-		for _, i := range c[1:] {
-			dx, dy := re-pts[i].re, im-pts[i].im
+		for k := 1; k < maxCandidates; k++ {
+			i := c[k]
+			p := &pts[i&127]
+			dx, dy := re-p.re, im-p.im
 			if d := dx*dx + dy*dy; d < best {
 				best, bi = d, i
 			}

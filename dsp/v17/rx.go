@@ -383,7 +383,7 @@ func (r *Receiver) decide(z qam.Complex) {
 	var idx [8]uint8
 	var dist [8]float64
 	pts := r.p.points
-	r.p.grid.nearest(pts, z.Re, z.Im, &idx, &dist)
+	r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
 	best := 0
 	for s := 1; s < 8; s++ {
 		if dist[s] < dist[best] {

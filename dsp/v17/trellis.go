@@ -111,16 +111,21 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 	lab := &v.label[v.pos]
 	for n := range trellisBranches {
 		br := &trellisBranches[n]
-		best := v.metric[br[0].from] + dist[br[0].set]
+		// Indices are masked to 3 bits so the compiler drops bounds checks.
+		best := v.metric[br[0].from&7] + dist[br[0].set&7]
 		k := 0
-		for j := 1; j < 4; j++ {
-			if m := v.metric[br[j].from] + dist[br[j].set]; m < best {
-				best, k = m, j
-			}
+		if m := v.metric[br[1].from&7] + dist[br[1].set&7]; m < best {
+			best, k = m, 1
+		}
+		if m := v.metric[br[2].from&7] + dist[br[2].set&7]; m < best {
+			best, k = m, 2
+		}
+		if m := v.metric[br[3].from&7] + dist[br[3].set&7]; m < best {
+			best, k = m, 3
 		}
 		next[n] = best
-		from[n] = br[k].from
-		lab[n] = idx[br[k].set]
+		from[n] = br[k&3].from
+		lab[n] = idx[br[k&3].set&7]
 	}
 	// Keep metrics small: only their differences matter.
 	lo, bestState := next[0], 0
@@ -141,14 +146,14 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 	s := uint8(bestState)
 	p := v.pos
 	for i := 0; i < tracebackDepth; i++ {
-		s = v.from[p][s]
+		s = v.from[p][s&7]
 		if p--; p < 0 {
 			p = viterbiHistory - 1
 		}
 	}
 	for i := tracebackChunk - 1; i >= 0; i-- {
-		v.out[i] = v.label[p][s]
-		s = v.from[p][s]
+		v.out[i] = v.label[p][s&7]
+		s = v.from[p][s&7]
 		if p--; p < 0 {
 			p = viterbiHistory - 1
 		}

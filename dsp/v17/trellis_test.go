@@ -50,7 +50,7 @@ func decodeSymbols(p *rateParams, pts []point) []uint8 {
 	var prev uint8
 	var out []uint8
 	for _, z := range pts {
-		p.grid.nearest(p.points, z.re, z.im, &idx, &dist)
+		p.grid.nearest(p.padded, z.re, z.im, &idx, &dist)
 		for _, l := range v.step(&idx, &dist) {
 			y := l >> 1 & 3
 			out = append(out, (l>>1)&^3|diffDecode(y, prev))
@@ -165,5 +165,21 @@ func TestConstellationDistinct(t *testing.T) {
 			}
 			seen[q] = i
 		}
+	}
+}
+
+func BenchmarkViterbiStep(b *testing.B) {
+	p := params[Rate14400]
+	rng := rand.New(rand.NewPCG(1, 1))
+	_, pts := encodeSymbols(rng, p, 1024)
+	var v viterbi
+	var idx [8]uint8
+	var dist [8]float64
+	i := 0
+	for b.Loop() {
+		z := pts[i&1023]
+		i++
+		p.grid.nearest(p.padded, z.re+0.1, z.im-0.1, &idx, &dist)
+		v.step(&idx, &dist)
 	}
 }

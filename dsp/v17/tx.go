@@ -110,8 +110,12 @@ type Transmitter struct {
 	// read one contiguous slice.
 	histRe, histIm [2 * txTapsPerPhase]float64
 	hpos           int
-	phase          int // 24 kHz phase, 0..9, of the next output sample
-	carrier        int // carrier table index of the next output sample
+	n              int // output sample index modulo carrierPeriod
+
+	// coefRe[n][k] and coefIm[n][k] fold the pulse shape, the carrier and
+	// the gain together: sample n (mod 40, where both the 24 kHz phase and
+	// the carrier repeat) is Σ coefRe·Re(symbol k) + coefIm·Im(symbol k).
+	coefRe, coefIm [carrierPeriod][txTapsPerPhase]float64
 }
 
 // NewTransmitter returns a transmitter for cfg that takes its data from src.
@@ -141,6 +145,13 @@ func (t *Transmitter) reset() {
 	const meanSymbolEnergy = 40 // of every constellation, in figure units
 	rms := dsp.SineAmplitude(t.cfg.LevelDBm0) / math.Sqrt2
 	t.gain = rms / math.Sqrt(meanSymbolEnergy*e/2)
+	for n := range t.coefRe {
+		ph := 3 * n % txPhases
+		for k := range t.coefRe[n] {
+			t.coefRe[n][k] = t.gain * txPulse[ph][k] * carrierCos[n]
+			t.coefIm[n][k] = -t.gain * txPulse[ph][k] * carrierSin[n]
+		}
+	}
 	t.stage = txSeg1
 	t.count = 0
 	t.scr = scrambler{reg: scramblerSeed}
@@ -153,8 +164,7 @@ func (t *Transmitter) reset() {
 	t.trainPt = pointA
 	t.histRe, t.histIm = [2 * txTapsPerPhase]float64{}, [2 * txTapsPerPhase]float64{}
 	t.hpos = 0
-	t.phase = 0
-	t.carrier = 0
+	t.n = 0
 }
 
 // Restart prepares the transmitter for a new transmission with cfg, taking
@@ -276,35 +286,26 @@ func (t *Transmitter) Transmit(out []int16) int {
 		if t.stage == txDone {
 			return i
 		}
-		// A new symbol starts every ten 24 kHz ticks; this sample is three
-		// ticks after the previous one, so a symbol starts within those
-		// three ticks exactly when the phase is below three.
-		if t.phase < 3 {
+		// A new symbol starts every ten 24 kHz ticks and a sample is three
+		// ticks, so a symbol starts at or just before this sample exactly
+		// when the sample's phase, 3n mod 10, is below three.
+		if 3*t.n%txPhases < 3 {
 			s := t.nextSymbol()
 			if t.stage == txDone {
 				return i
 			}
 			t.push(s)
 		}
-		// t.phase is also the distance of this sample from the start of
-		// the newest symbol.
-		h := &txPulse[t.phase]
-		re := t.histRe[t.hpos : t.hpos+txTapsPerPhase]
-		im := t.histIm[t.hpos : t.hpos+txTapsPerPhase]
-		var xr, xi float64
-		for k := 0; k < txTapsPerPhase; k++ {
-			xr += h[k] * re[k]
-			xi += h[k] * im[k]
+		cr, ci := &t.coefRe[t.n], &t.coefIm[t.n]
+		re := (*[txTapsPerPhase]float64)(t.histRe[t.hpos : t.hpos+txTapsPerPhase])
+		im := (*[txTapsPerPhase]float64)(t.histIm[t.hpos : t.hpos+txTapsPerPhase])
+		var v float64
+		for k := range cr {
+			v += cr[k]*re[k] + ci[k]*im[k]
 		}
-		v := t.gain * (xr*carrierCos[t.carrier] - xi*carrierSin[t.carrier])
 		out[i] = clip16(v)
-		t.carrier++
-		if t.carrier == carrierPeriod {
-			t.carrier = 0
-		}
-		t.phase += 3
-		if t.phase >= txPhases {
-			t.phase -= txPhases
+		if t.n++; t.n == carrierPeriod {
+			t.n = 0
 		}
 	}
 	return len(out)
@@ -321,6 +322,7 @@ func (t *Transmitter) push(s point) {
 	t.histIm[t.hpos], t.histIm[t.hpos+txTapsPerPhase] = s.im, s.im
 }
 
+// clip16 rounds v to the nearest sample value, saturating.
 func clip16(v float64) int16 {
 	switch {
 	case v >= 32767:
@@ -328,5 +330,6 @@ func clip16(v float64) int16 {
 	case v <= -32768:
 		return -32768
 	}
-	return int16(math.Round(v))
+	// Shifted positive, truncation is floor: round half up, branch-free.
+	return int16(int32(v+32768.5) - 32768)
 }
