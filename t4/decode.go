@@ -83,6 +83,9 @@ func NewDecoder(opt DecodeOptions) (*Decoder, error) {
 		tag:      1,
 	}
 	d.ref = appendSentinels(d.ref, opt.Width) // the imaginary white row above (T.4 §4.2.1)
+	if opt.Height > 0 {
+		d.pix = make([]byte, 0, opt.Height*stride)
+	}
 	return d, nil
 }
 
