@@ -1,0 +1,56 @@
+package v21
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+)
+
+// FuzzReceiver feeds arbitrary audio (int16 little endian) in arbitrary
+// block sizes: the receiver must not panic, must report statuses in order
+// (up, down, up, ...) at increasing sample indices, and must pass bits only
+// while the carrier is up.
+func FuzzReceiver(f *testing.F) {
+	sig := modulate(Config{}, []byte{0, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1})
+	raw := make([]byte, 2*len(sig))
+	for i, s := range sig {
+		binary.LittleEndian.PutUint16(raw[2*i:], uint16(s))
+	}
+	f.Add(raw, uint8(160))
+	f.Add(raw[:len(raw)/2], uint8(1))
+	f.Add([]byte{0xFF, 0x7F, 0x00, 0x80}, uint8(7))
+	f.Fuzz(func(t *testing.T, in []byte, block uint8) {
+		samples := make([]int16, len(in)/2)
+		for i := range samples {
+			samples[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
+		}
+		total := int64(len(samples))
+		up := false
+		last := int64(-1)
+		rx := NewReceiver(func(int) {
+			if !up {
+				t.Fatal("bit while carrier down")
+			}
+		}, func(s dsp.Status, at int64) {
+			if at < last || at >= total {
+				t.Fatalf("%v at %d (last %d, %d samples)", s, at, last, total)
+			}
+			last = at
+			switch {
+			case s == dsp.CarrierUp && !up:
+				up = true
+			case s == dsp.CarrierDown && up:
+				up = false
+			default:
+				t.Fatalf("unexpected %v (up=%v)", s, up)
+			}
+		})
+		n := max(int(block), 1)
+		for len(samples) > 0 {
+			k := min(n, len(samples))
+			rx.Receive(samples[:k])
+			samples = samples[k:]
+		}
+	})
+}
