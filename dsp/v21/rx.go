@@ -88,13 +88,13 @@ type Receiver struct {
 	discSum float32
 	prevSum float32
 
-	power     float32 // smoothed in-band mean square
-	onCount   int
-	up        bool
-	onLevel   float32
-	offLevel  float32
-	bitPhase  float32 // fraction of a bit since the last decision
-	locked    bool    // the PLL has seen a transition since carrier up
+	power    float32 // smoothed in-band mean square
+	onCount  int
+	up       bool
+	onLevel  float32
+	offLevel float32
+	bitPhase float32 // fraction of a bit since the last decision
+	locked   bool    // the PLL has seen a transition since carrier up
 }
 
 // NewReceiver returns a receiver passing bits to sink and status changes
