@@ -1,0 +1,133 @@
+package v21
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/hdlc"
+	"github.com/softfax/softfax/dsp/linesim"
+	"github.com/softfax/softfax/internal/spandsp"
+)
+
+// T.30 frames as a fax answerer sends them: CSI, DIS; and a long one.
+var t30Frames = [][]byte{
+	{0xFF, 0x03, 0x40, 0x20, 0x20, 0x20, 0x20, 0x33, 0x32, 0x31, 0x20, 0x35, 0x35, 0x35, 0x2B},
+	{0xFF, 0x13, 0x80, 0x00, 0xCE, 0xF4, 0x80, 0x80, 0x81, 0x80, 0x80, 0x80, 0x18},
+	bytes.Repeat([]byte{0x7E, 0xFF, 0x00, 0x7D, 0x3F}, 50),
+}
+
+func frameSource(frames [][]byte) hdlc.FrameSource {
+	i := 0
+	return func() ([]byte, bool) {
+		if i == len(frames) {
+			return nil, false
+		}
+		i++
+		return frames[i-1], true
+	}
+}
+
+func ourHDLC(frames [][]byte, flags int) []int16 {
+	enc := hdlc.NewEncoder(frameSource(frames), flags)
+	tx := NewTransmitter(Config{}, enc.Bit)
+	var out []int16
+	buf := make([]int16, 160)
+	for {
+		n := tx.Transmit(buf)
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
+			return out
+		}
+	}
+}
+
+type rxFrame struct {
+	data []byte
+	ok   bool
+}
+
+func ourHDLCReceive(samples []int16) []rxFrame {
+	var got []rxFrame
+	dec := hdlc.NewDecoder(func(data []byte, ok bool) {
+		got = append(got, rxFrame{append([]byte(nil), data...), ok})
+	})
+	rx := NewReceiver(dec.PutBit, nil)
+	rx.Receive(samples)
+	return got
+}
+
+func TestSpandspV21HDLCOursToSpandsp(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
+		sig := linesim.New(linesim.Impairments{Law: law}).Apply(nil, append(ourHDLC(t30Frames, 38), make([]int16, 800)...))
+		got, events := h.DemodulateHDLC(t, spandsp.Spec{Modem: "v21"}, sig)
+		if len(got) != len(t30Frames) {
+			t.Fatalf("%v: spandsp got %d frames, want %d (events %v)", law, len(got), len(t30Frames), events)
+		}
+		for i, f := range got {
+			if !f.OK || !bytes.Equal(f.Data, t30Frames[i]) {
+				t.Errorf("%v: spandsp frame %d = %x ok=%v, want %x", law, i, f.Data, f.OK, t30Frames[i])
+			}
+		}
+	}
+}
+
+func TestSpandspV21HDLCSpandspToOurs(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
+		sig := h.ModulateHDLC(t, spandsp.Spec{Modem: "v21", Flags: 38}, t30Frames)
+		sig = linesim.New(linesim.Impairments{Law: law}).Apply(nil, append(sig, make([]int16, 800)...))
+		got := ourHDLCReceive(sig)
+		if len(got) != len(t30Frames) {
+			t.Fatalf("%v: got %d frames, want %d", law, len(got), len(t30Frames))
+		}
+		for i, f := range got {
+			if !f.ok || !bytes.Equal(f.data, t30Frames[i]) {
+				t.Errorf("%v: frame %d = %x ok=%v, want %x", law, i, f.data, f.ok, t30Frames[i])
+			}
+		}
+	}
+}
+
+// TestSpandspV21Bits: raw bits both ways, bit exact, and the carrier
+// events of both receivers close together.
+func TestSpandspV21Bits(t *testing.T) {
+	h := spandsp.Require(t)
+	bits := randomBits(3000, 11)
+	spec := spandsp.Spec{Modem: "v21"}
+
+	ours := append(modulate(Config{}, bits), make([]int16, 800)...)
+	got, events := h.Demodulate(t, spec, ours)
+	if errs := countErrors(bits, got); errs != 0 {
+		t.Errorf("ours → spandsp: %d bit errors in %d (events %v)", errs, len(bits), events)
+	}
+
+	theirs := append(h.Modulate(t, spec, bits), make([]int16, 800)...)
+	got, ourEvents := demodulate(theirs)
+	if errs := countErrors(bits, got); errs != 0 {
+		t.Errorf("spandsp → ours: %d bit errors in %d", errs, len(bits))
+	}
+	// Both receivers on the same signal: carrier up and down within 10 ms.
+	_, spEvents := h.Demodulate(t, spec, theirs)
+	var spUp, spDown int64 = -1, -1
+	for _, e := range spEvents {
+		switch e.Status {
+		case dsp.CarrierUp:
+			spUp = e.At
+		case dsp.CarrierDown:
+			spDown = e.At
+		}
+	}
+	if len(ourEvents) != 2 || spUp < 0 || spDown < 0 {
+		t.Fatalf("ours %v, spandsp %v", ourEvents, spEvents)
+	}
+	if d := ourEvents[0].at - spUp; d < -80 || d > 80 {
+		t.Errorf("carrier up: ours at %d, spandsp at %d", ourEvents[0].at, spUp)
+	}
+	if d := ourEvents[1].at - spDown; d < -80 || d > 80 {
+		t.Errorf("carrier down: ours at %d, spandsp at %d", ourEvents[1].at, spDown)
+	}
+	t.Logf("carrier up: ours %d spandsp %d; down: ours %d spandsp %d", ourEvents[0].at, spUp, ourEvents[1].at, spDown)
+}
