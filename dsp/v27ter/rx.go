@@ -42,10 +42,12 @@ func (s rxStage) String() string {
 const (
 	eqTaps = 17 // T/2 taps; the centre tap (8) is a symbol instant
 	// minReversals is how many 180° reversals in a row must precede the
-	// phase hop that starts segment 4. The short sequence has 14; on
-	// Gaussian noise eight in a row happen about once in 10^5 symbols, and
-	// such a false start is abandoned silently after earlyCheck symbols.
-	minReversals = 8
+	// phase hop that starts segment 4. The short sequence has only 14, of
+	// which the first few go on the carrier detector, the AGC and the
+	// timing loop. Noise rarely passes (none in 80 s of noise at -40 to
+	// 0 dBm0 in the tests: the test also wants similar amplitudes), and a
+	// false start is abandoned silently after earlyCheck symbols.
+	minReversals = 6
 	// reversalCos is the cosine of the widest angle from 180° (or from 0°
 	// for the hop) accepted as a reversal: 40°.
 	reversalCos = 0.766
@@ -279,6 +281,7 @@ func (r *Receiver) huntSymbol(z qam.Complex) {
 		// We are sampling near the zero crossings of reversals, where the
 		// Gardner loop is slowest to pull away: move by half a symbol.
 		r.skipHalf = true
+		r.onPower, r.midPower = r.midPower, r.onPower
 		r.flipHold = 6
 		r.reversals = 0
 		r.rotSum = qam.Complex{}
