@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -334,4 +335,38 @@ func TestDecodeBoundedRows(t *testing.T) {
 	if p.Height != MaxDimension || st.Rows != MaxDimension {
 		t.Errorf("%d rows", p.Height)
 	}
+}
+
+// TestDecodeEOLAfterRows accepts the layout some TIFF writers use: each row
+// followed by its EOL instead of preceded by it.
+func TestDecodeEOLAfterRows(t *testing.T) {
+	p := textPage(t, 400, 50, 16)
+	for _, c := range []Compression{MH, MR} {
+		data, _ := Encode(p, EncodeOptions{Compression: c, K: 4, RTC: true})
+		eol := "000000000001"
+		if c == MR {
+			eol += "1"
+		}
+		s := strings.TrimRight(bitString(data), "0")
+		s = strings.TrimSuffix(s, strings.Repeat(eol, 6)) // drop RTC
+		// Move the first row's EOL (and tag) to the end: without an EOL
+		// before it, the first MR row is taken as 1-D, as it is.
+		s = s[len(eol):] + eol
+		got, st, err := Decode(packBits(s), DecodeOptions{Compression: c, Width: p.Width})
+		if err != nil || st.BadRows != 0 || st.Rows != p.Height {
+			t.Fatalf("%v: stats %+v, err %v", c, st, err)
+		}
+		samePixels(t, got, p)
+	}
+}
+
+// packBits packs a string of '0' and '1', MSB first, padding with zeros.
+func packBits(s string) []byte {
+	b := make([]byte, (len(s)+7)/8)
+	for i := range len(s) {
+		if s[i] == '1' {
+			b[i/8] |= 0x80 >> (i % 8)
+		}
+	}
+	return b
 }
