@@ -180,6 +180,7 @@ func corpus(tb testing.TB) []testPage {
 		{"noise", noisePage(tb, WidthA4, 100, 3)},
 		{"noise-tiny", noisePage(tb, 3, 40, 4)},
 		{"one-pixel", fillPage(tb, 1, 5, true)},
+		{"every-code", everyCodePage(tb)},
 	}
 }
 
