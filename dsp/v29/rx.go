@@ -10,7 +10,7 @@ import (
 // Receiver tuning. Loop gains are per symbol.
 const (
 	rxSpan  = 6  // matched filter length in symbols
-	eqTaps  = 25 // T/2 spaced; the centre tap (12) sits on a symbol instant
+	eqTaps  = 17 // T/2 spaced; the centre tap (8) sits on a symbol instant
 	absWin  = 16 // ABAB statistics time constant, in T/2 samples
 	absGood = 12 // symbols the ABAB test must hold before we measure
 	absMeas = 8  // symbols averaged for the gain and phase estimate
@@ -19,7 +19,9 @@ const (
 	absMax = seg2Len + 32
 
 	timingFast = 0.1   // Gardner gain while acquiring on ABAB
-	timingSlow = 0.01  // during equalizer training and data
+	timingMid  = 0.02  // while the equalizer trains
+	timingSlow = 0.005 // on data
+	timingInt  = 1e-5  // integral gain, from segment 3 on
 	muTrain    = 0.02  // LMS step on the known segment 3 pattern
 	muTrack    = 0.004 // LMS step on decisions
 	// trainMSE is the largest mean squared error that segment 3 may leave,
@@ -53,6 +55,7 @@ type Receiver struct {
 	status dsp.StatusFunc
 	tp     trainingPoints
 	points []int // constellation indices in use at this rate
+	slicer *slicer
 	energy float64
 
 	cd      qam.CarrierDetect
@@ -114,14 +117,8 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 		demod:  qam.NewDemodulator(CarrierHz, Baud, rollOff, rxSpan),
 		eq:     qam.NewEqualizer(eqTaps),
 	}
-	switch cfg.Rate {
-	case 9600:
-		r.points = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
-	case 7200:
-		r.points = []int{0, 1, 2, 3, 4, 5, 6, 7}
-	default:
-		r.points = []int{0, 2, 4, 6}
-	}
+	r.points = pointsInUse(cfg.Rate)
+	r.slicer = slicers[cfg.Rate]
 	return r, nil
 }
 
@@ -196,7 +193,12 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if !sym {
 		return
 	}
-	r.tacc += e * r.tgain * 0.01
+	// A proportional loop while acquiring; once segment 3 starts, also
+	// an integral term that learns a clock offset. (Integrating during
+	// the pull-in would wind up and then walk the timing off.)
+	if r.stage >= rxSeg3 {
+		r.tacc += e * timingInt
+	}
 	r.demod.AdjustTiming(e*r.tgain + r.tacc)
 	r.symbol()
 }
@@ -303,6 +305,7 @@ func (r *Receiver) followAlternations() {
 		r.train = trainingSeed
 		r.train.next()
 		r.stage, r.count, r.mse = rxSeg3, 1, 0
+		r.tgain, r.tacc = timingMid, 0
 		r.adaptTo(z, r.tp.c, muTrain)
 		return
 	}
@@ -390,12 +393,7 @@ func (r *Receiver) data() {
 // number.
 func (r *Receiver) decide() (bits uint, n int) {
 	z := r.pll.Derotate(r.eq.Output())
-	best, bestD := 0, math.Inf(1)
-	for _, i := range r.points {
-		if d := z.Sub(constellation[i]).Abs2(); d < bestD {
-			best, bestD = i, d
-		}
-	}
+	best := r.slicer.slice(r.points, z)
 	e := r.adaptTo(z, constellation[best], muTrack)
 	r.errPower += (e - r.errPower) * (1.0 / 256)
 	p := best & 7

@@ -97,7 +97,9 @@ func (t *Transmitter) Transmit(out []int16) int {
 			t.shaper.Push(t.nextSymbol())
 		}
 		v := t.shaper.Sample().Mul(t.nco.Next()).Re * t.gain
-		out[i] = int16(max(-32768, min(32767, math.Round(v))))
+		// Clip, then round half up via truncation of a positive value.
+		v = max(-32768, min(32767, v))
+		out[i] = int16(int32(v+32768.5) - 32768)
 	}
 	return len(out)
 }

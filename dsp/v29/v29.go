@@ -92,6 +92,24 @@ func meanEnergy(rate int) float64 {
 	return 9
 }
 
+// pointsInUse returns the constellation indices a rate transmits.
+func pointsInUse(rate int) []int {
+	switch rate {
+	case 9600:
+		return []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	case 7200:
+		return []int{0, 1, 2, 3, 4, 5, 6, 7}
+	}
+	return []int{0, 2, 4, 6}
+}
+
+// slicers holds one read-only decision grid per rate, built once.
+var slicers = map[int]*slicer{
+	9600: newSlicer(pointsInUse(9600)),
+	7200: newSlicer(pointsInUse(7200)),
+	4800: newSlicer(pointsInUse(4800)),
+}
+
 // minDistance2 is the squared minimum distance between two points of the
 // data constellation at rate.
 func minDistance2(rate int) float64 {

@@ -9,7 +9,8 @@ import "math"
 type PLL struct {
 	phase float64 // radians
 	freq  float64 // radians per symbol
-	rot   Complex // e^(-j·phase)
+	rot   Complex // e^(-j·phase); zero until first used
+	steps uint8   // updates since rot was last computed exactly
 	Alpha float64 // proportional gain
 	Beta  float64 // integral (frequency) gain
 }
@@ -21,22 +22,43 @@ func (p *PLL) Reset(phase, freq float64) {
 }
 
 // Derotate returns z·e^(-jφ): the symbol with the tracked carrier removed.
-func (p *PLL) Derotate(z Complex) Complex { return z.Mul(p.rot) }
+func (p *PLL) Derotate(z Complex) Complex {
+	if p.rot == (Complex{}) {
+		p.rot = Expj(-p.phase)
+	}
+	return z.Mul(p.rot)
+}
 
 // Rotate returns z·e^(+jφ), taking an error back to the equalizer's frame.
-func (p *PLL) Rotate(z Complex) Complex { return z.MulConj(p.rot) }
+func (p *PLL) Rotate(z Complex) Complex {
+	if p.rot == (Complex{}) {
+		p.rot = Expj(-p.phase)
+	}
+	return z.MulConj(p.rot)
+}
 
 // Update applies a phase error (radians, positive when the derotated
 // symbol leads its decision) and advances one symbol.
 func (p *PLL) Update(err float64) {
 	p.freq += p.Beta * err
-	p.phase += p.Alpha*err + p.freq
+	d := p.Alpha*err + p.freq
+	p.phase += d
 	if p.phase > math.Pi {
 		p.phase -= 2 * math.Pi
 	} else if p.phase < -math.Pi {
 		p.phase += 2 * math.Pi
 	}
-	p.rot = Expj(-p.phase)
+	p.steps++
+	if d > 0.25 || d < -0.25 || p.steps == 0 || p.rot == (Complex{}) {
+		// A big step, the first, or every 256th: recompute exactly so
+		// rounding never accumulates.
+		p.rot = Expj(-p.phase)
+		return
+	}
+	// e^(-jd) to third order, then one Newton step back to unit modulus.
+	d2 := d * d
+	r := p.rot.Mul(Complex{1 - d2/2, -d + d*d2/6})
+	p.rot = r.Scale(1.5 - 0.5*r.Abs2())
 }
 
 // Phase returns the tracked phase in radians.

@@ -83,6 +83,7 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	}
 	taps := d.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
+	win = win[:len(taps)]
 	var re, im float64
 	for k, h := range taps {
 		re += win[k].Re * h

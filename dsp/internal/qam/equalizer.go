@@ -49,6 +49,7 @@ func (e *Equalizer) Push(x Complex) {
 // Output returns the filter output for the current history.
 func (e *Equalizer) Output() Complex {
 	win := e.hist[e.pos : e.pos+e.n]
+	win = win[:len(e.w)]
 	var re, im float64
 	for k, w := range e.w {
 		x := win[k]
@@ -64,6 +65,7 @@ func (e *Equalizer) Output() Complex {
 func (e *Equalizer) Adapt(err Complex, mu float64) {
 	er, ei := err.Re*mu, err.Im*mu
 	win := e.hist[e.pos : e.pos+e.n]
+	win = win[:len(e.w)]
 	for k := range e.w {
 		x := win[k]
 		e.w[k].Re += er*x.Re + ei*x.Im

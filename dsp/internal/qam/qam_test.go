@@ -188,3 +188,15 @@ func TestZeroAllocs(t *testing.T) {
 		t.Errorf("%v allocations per block, want 0", allocs)
 	}
 }
+
+func TestPLLRotatorStaysExact(t *testing.T) {
+	var p PLL
+	p.Reset(0.3, 0.02)
+	for i := range 100000 {
+		p.Update(0.001 * math.Sin(float64(i)))
+	}
+	want := Expj(-p.Phase())
+	if d := p.rot.Sub(want).Abs(); d > 1e-6 {
+		t.Errorf("rotator %v drifted from e^-jφ = %v by %g", p.rot, want, d)
+	}
+}

@@ -74,6 +74,7 @@ func (s *Shaper) Push(sym Complex) {
 func (s *Shaper) Sample() Complex {
 	taps := s.phases[s.acc]
 	win := s.hist[s.pos : s.pos+s.n]
+	win = win[:len(taps)]
 	var re, im float64
 	for i, h := range taps {
 		re += win[i].Re * h
