@@ -361,12 +361,30 @@ func (f *tiffFile) decodePage(d tiffIFD) (TIFFPage, bool, error) {
 		return tp, false, fmt.Errorf("%w: %dx%d page from %d coded bytes exceeds the decoding budget", ErrUnsupported, width, height, coded)
 	}
 	f.budget -= raster
+	lsb := fillOrder == 2
+	if tp.Compression != 0 && len(strips) == 1 {
+		// The usual Class F page, one strip: the decoder's page is ours.
+		b, err := f.read(strips[0].offset, strips[0].count, true)
+		if err != nil {
+			return tp, false, fmt.Errorf("strip 0: %w", err)
+		}
+		p, st, err := Decode(b, DecodeOptions{Compression: tp.Compression, Width: int(width), Height: int(height), LSBFirst: lsb})
+		if err != nil {
+			return tp, false, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		if p == nil || p.Width != int(width) || p.Height != int(height) || len(p.Pix) != p.Stride*p.Height {
+			return tp, false, fmt.Errorf("%w: decoder returned a page of the wrong size", ErrCorrupt)
+		}
+		p.Res = res
+		tp.Page, tp.Stats = p, st
+		tiffNormalize(p, false, photometric == tiffPhotometricBlackIsZero)
+		return tp, true, nil
+	}
 	p, err := NewPage(int(width), int(height), res)
 	if err != nil {
 		return tp, false, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	tp.Page = p
-	lsb := fillOrder == 2
 	for i, s := range strips {
 		b, err := f.read(s.offset, s.count, true)
 		if err != nil {
