@@ -96,9 +96,10 @@ type Receiver struct {
 	errN    int
 	eqStep  float64
 
-	vit     viterbi
-	prevY   uint8
-	decoded int // symbols out of the Viterbi decoder since segment 4 began
+	vit       viterbi
+	confident float64 // squared distance below which a data decision trains the loops
+	prevY     uint8
+	decoded   int // symbols out of the Viterbi decoder since segment 4 began
 
 	saved     []qam.Complex // equalizer taps from the last good long train
 	haveSaved bool
@@ -373,7 +374,10 @@ func (r *Receiver) startSegment4() {
 	r.stage, r.count = rxSeg4, 0
 	r.vit.reset()
 	r.decoded = 0
-	r.pll.Alpha, r.pll.Beta = 0.05, 0.001
+	// The frequency is known by now; in data mode the loop mostly holds it.
+	r.pll.Alpha, r.pll.Beta = 0.04, 0.0002
+	// A decision is confident within 0.35 of the minimum distance.
+	r.confident = 0.35 * 0.35 * minDist2ByRate[r.rate]
 }
 
 // decide runs one data-mode symbol: the nearest point of each subset feeds
@@ -382,7 +386,7 @@ func (r *Receiver) startSegment4() {
 func (r *Receiver) decide(z qam.Complex) {
 	var idx [8]uint8
 	var dist [8]float64
-	pts := r.p.points
+	pts := r.p.padded
 	r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
 	best := 0
 	for s := 1; s < 8; s++ {
@@ -390,8 +394,15 @@ func (r *Receiver) decide(z qam.Complex) {
 			best = s
 		}
 	}
-	d := pts[idx[best]]
-	r.train(z, qam.Complex{Re: d.re, Im: d.im}, eqDataStep)
+	// Adapt only on confident decisions: near the threshold a wrong one
+	// pulls the equalizer gain down and biases the carrier loop, and at a
+	// low signal-to-noise ratio the loops would wander off.
+	if dist[best] < r.confident {
+		d := pts[idx[best]]
+		r.train(z, qam.Complex{Re: d.re, Im: d.im}, eqDataStep)
+	} else {
+		r.pll.Update(0)
+	}
 	for _, label := range r.vit.step(&idx, &dist) {
 		y := label >> 1 & 3
 		q := (label>>1)&^3 | diffDecode(y, r.prevY)
