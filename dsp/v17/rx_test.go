@@ -208,3 +208,47 @@ func TestStatusTiming(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainingFailed: on a line too noisy for 14400 bit/s the receiver
+// recognises segment 1 but reports TrainingFailed at the end of segment 2,
+// and delivers no bits.
+func TestTrainingFailed(t *testing.T) {
+	sent := randomBits(3, 3000)
+	sig := modulate(t, Config{Rate: Rate14400, LevelDBm0: -10}, sent)
+	sig = linesim.New(linesim.Impairments{NoiseDBm0: linesim.Noise(-20), Seed: 9}).Apply(nil, sig)
+	r, bits, events := newTestReceiver(t, Rate14400)
+	demodulate(t, r, bits, events, sig)
+	var failed []int64
+	for _, e := range *events {
+		switch e.s {
+		case dsp.Trained:
+			t.Fatalf("trained at %d on a 10 dB line", e.at)
+		case dsp.TrainingFailed:
+			failed = append(failed, e.at)
+		}
+	}
+	// Segment 2 of the long train ends 3232 symbols after the start.
+	end := int64((seg1Len + seg2LongLen) * 10 / 3)
+	if len(failed) != 1 || failed[0] < end-100 || failed[0] > end+100 {
+		t.Errorf("TrainingFailed at %v, want once near sample %d; events %v", failed, end, *events)
+	}
+	if len(*bits) != 0 {
+		t.Errorf("%d bits delivered without training", len(*bits))
+	}
+}
+
+// TestTalkerEchoProtection: the optional TEP signal before the training
+// must not stop the receiver from training.
+func TestTalkerEchoProtection(t *testing.T) {
+	for _, rate := range allRates {
+		sent := randomBits(4, 5000)
+		sig := modulate(t, Config{Rate: rate, TEP: true}, sent)
+		if plain := modulate(t, Config{Rate: rate}, sent); len(sig)-len(plain) != (tepToneLen+tepSilenceLen)*10/3 {
+			t.Errorf("TEP adds %d samples, want 1760", len(sig)-len(plain))
+		}
+		sig = linesim.New(linesim.Impairments{Law: g711.Ulaw}).Apply(nil, append(sig, make([]int16, 800)...))
+		r, bits, events := newTestReceiver(t, rate)
+		demodulate(t, r, bits, events, sig)
+		checkRun(t, fmt.Sprint(rate), sent, *bits, *events)
+	}
+}

@@ -29,7 +29,16 @@ type Config struct {
 	Rate       int     // 7200, 9600, 12000 or 14400 bit/s
 	ShortTrain bool    // send the short train (between pages) instead of the long one
 	LevelDBm0  float64 // transmit level; 0 selects DefaultLevelDBm0
+	// TEP sends the optional talker echo protection signal first: 200 ms of
+	// unmodulated carrier, then 20 ms of silence (V.17).
+	TEP bool
 }
+
+// Talker echo protection lengths in symbols.
+const (
+	tepToneLen    = 480
+	tepSilenceLen = 48
+)
 
 // Pulse shaping: root raised cosine, roll-off txRolloff, evaluated at 24 kHz
 // (ten points per symbol, three per 8 kHz sample) and split into ten phases
@@ -82,7 +91,8 @@ var carrierCos, carrierSin = func() (c, s [carrierPeriod]float64) {
 type txStage int
 
 const (
-	txSeg1 txStage = iota
+	txTEP txStage = iota
+	txSeg1
 	txSeg2
 	txSeg3
 	txSeg4
@@ -153,6 +163,9 @@ func (t *Transmitter) reset() {
 		}
 	}
 	t.stage = txSeg1
+	if t.cfg.TEP {
+		t.stage = txTEP
+	}
 	t.count = 0
 	t.scr = scrambler{reg: scramblerSeed}
 	// The differential encoder starts from Y2Y1 = 01 for a long train and
@@ -201,6 +214,15 @@ var bridgeTurn = [4]int{1, 0, 2, 3}
 func (t *Transmitter) nextSymbol() point {
 	for {
 		switch t.stage {
+		case txTEP:
+			if t.count < tepToneLen+tepSilenceLen {
+				t.count++
+				if t.count <= tepToneLen {
+					return trainingPoints[pointA]
+				}
+				return point{}
+			}
+			t.stage, t.count = txSeg1, 0
 		case txSeg1:
 			if t.count < seg1Len {
 				pt := trainingPoints[pointA+t.count&1]
