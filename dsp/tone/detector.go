@@ -13,7 +13,7 @@ const blockLen = 80
 
 // DetectorConfig describes what a [Detector] accepts.
 type DetectorConfig struct {
-	Hz           float64
+	Hz float64
 	// MinLevelDBm0 is the weakest tone detected; 0 selects -46 dBm0, so a
 	// tone at -43 dBm0 (the bottom of T.30's receive range) is found even
 	// at the edge of its frequency tolerance, where the filter loses 2 dB.
