@@ -209,13 +209,29 @@ func (r *Receiver) push(x float64) {
 	if !sym {
 		return
 	}
+	z := r.pll.Derotate(r.eq.Output())
+	// A symbol far outside every constellation (or not a number) means the
+	// loops have diverged on something that is not a V.17 signal, such as
+	// a loud burst after a quiet training: start again rather than
+	// decoding garbage. Written so that NaN takes this branch.
+	if !(z.Abs2() < maxSymbolEnergy) || !(math.Abs(e) < 1e6) {
+		if r.stage >= rxSeg2 && r.stage < rxData {
+			r.status(dsp.TrainingFailed, r.sample)
+		}
+		r.startHunt()
+		return
+	}
 	gain := 0.02
 	if r.stage <= rxSeg1 {
 		gain = 0.1
 	}
 	r.dem.AdjustTiming(gain * e)
-	r.symbol(r.pll.Derotate(r.eq.Output()))
+	r.symbol(z)
 }
+
+// maxSymbolEnergy bounds |z|² of a sane equalized symbol: the outermost
+// points have |z|² = 85, so this is about eleven times their amplitude.
+const maxSymbolEnergy = 1e4
 
 func (r *Receiver) fail() {
 	r.status(dsp.TrainingFailed, r.sample)
@@ -359,7 +375,7 @@ func (r *Receiver) segment2(z qam.Complex) {
 		return
 	}
 	mse := r.errSum / float64(max(r.errN, 1))
-	if mse > minDist2ByRate[r.rate]/4 {
+	if !(mse <= minDist2ByRate[r.rate]/4) { // NaN fails too
 		r.fail()
 		return
 	}

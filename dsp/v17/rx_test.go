@@ -252,3 +252,50 @@ func TestTalkerEchoProtection(t *testing.T) {
 		checkRun(t, fmt.Sprint(rate), sent, *bits, *events)
 	}
 }
+
+// TestLoudBurstDuringTraining: a full-scale square wave after a quiet
+// segment 1 drives the equalizer far off; the receiver must report
+// TrainingFailed and hunt again instead of training on garbage.
+func TestLoudBurstDuringTraining(t *testing.T) {
+	sig := modulate(t, Config{Rate: Rate14400, LevelDBm0: -44}, randomBits(1, 20000))
+	const burst = 3000
+	for i := burst; i < len(sig); i++ {
+		sig[i] = 32767
+		if i%7 < 3 {
+			sig[i] = -32768
+		}
+	}
+	r, bits, events := newTestReceiver(t, Rate14400)
+	demodulate(t, r, bits, events, sig)
+	want := []dsp.Status{dsp.CarrierUp, dsp.TrainingFailed}
+	if len(*events) != len(want) {
+		t.Fatalf("events %v, want carrier up then training failed", *events)
+	}
+	for i, e := range *events {
+		if e.s != want[i] {
+			t.Errorf("event %d: %v, want %v", i, e.s, want[i])
+		}
+	}
+	if at := (*events)[1].at; at < burst || at > burst+100 {
+		t.Errorf("training failed at %d, want just after the burst at %d", at, burst)
+	}
+	if len(*bits) != 0 {
+		t.Errorf("%d bits delivered", len(*bits))
+	}
+}
+
+// TestShortTrainWithoutLongTrain: on a clean line a receiver can train on a
+// short train alone.
+func TestShortTrainWithoutLongTrain(t *testing.T) {
+	for _, rate := range allRates {
+		sent := randomBits(2, 5000)
+		sig := modulate(t, Config{Rate: rate, ShortTrain: true}, sent)
+		sig = linesim.New(linesim.Impairments{Law: g711.Alaw}).Apply(nil, append(sig, make([]int16, 800)...))
+		r, bits, events := newTestReceiver(t, rate)
+		if err := r.Restart(rate, true); err != nil {
+			t.Fatal(err)
+		}
+		demodulate(t, r, bits, events, sig)
+		checkRun(t, fmt.Sprint(rate), sent, *bits, *events)
+	}
+}
