@@ -7,7 +7,7 @@ import (
 	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
-// CarrierHz is the V.27 ter carrier frequency (§2.1).
+// CarrierHz is the V.27 ter carrier frequency, 1800 ± 1 Hz.
 const CarrierHz = 1800
 
 // Rates: 4800 bit/s at 1600 baud (tribits), 2400 bit/s at 1200 baud (dibits).
@@ -20,11 +20,11 @@ const (
 const DefaultLevel = -10.0
 
 // rolloff is the excess bandwidth of the root-raised-cosine shaping shared
-// between transmitter and receiver (V.27 ter §2.4: 50% raised cosine).
+// between transmitter and receiver (V.27 ter: 50% raised-cosine energy spectrum).
 const rolloff = 0.5
 
 // Synchronizing sequence segment lengths, in symbol intervals
-// (V.27 ter §2.5, Table 3).
+// (Table 3/V.27 ter).
 const (
 	seg3Long  = 50   // continuous 180° phase reversals
 	seg3Short = 14   //
@@ -66,7 +66,7 @@ func paramsFor(rate int) (params, error) {
 
 func (p params) samplesPerSymbol() float64 { return float64(p.symNum) / float64(p.symDen) }
 
-// Phase changes are in units of 45°. V.27 ter §2.2, Table 1 (4800 bit/s,
+// Phase changes are in units of 45°. Table 1/V.27 ter (4800 bit/s,
 // tribit as sent, first bit most significant) and Table 2 (2400 bit/s).
 var (
 	tribitStep = [8]uint8{1, 0, 2, 3, 6, 7, 5, 4}

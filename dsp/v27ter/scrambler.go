@@ -1,7 +1,7 @@
 package v27ter
 
 // scrambler is the V.27 ter self-synchronising scrambler and descrambler,
-// generating polynomial 1 + x^-6 + x^-7 (V.27 ter §2.3), including the guard
+// generating polynomial 1 + x^-6 + x^-7 (V.27 ter scrambler clause), including the guard
 // that breaks repetitive line patterns: when the line bit has equalled at
 // least one of the bits 8, 9 or 12 positions earlier for 33 consecutive bit
 // times, the next line bit is inverted.

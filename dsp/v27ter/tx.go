@@ -168,7 +168,7 @@ func saturate(v float64) int16 {
 	return int16(math.RoundToEven(max(-32768, min(32767, v))))
 }
 
-// nextSymbol runs the sequence of V.27 ter §2.5 Table 3, then data.
+// nextSymbol runs the sequence of Table 3/V.27 ter, then data.
 func (t *Transmitter) nextSymbol() (sym qam.Complex, ok bool) {
 	for t.left == 0 {
 		t.advance()
