@@ -9,10 +9,15 @@ import (
 	"github.com/softfax/softfax/dsp"
 )
 
-// FuzzReceiver feeds arbitrary audio (little-endian int16 samples) to a
-// receiver, first as a long train and then, after a restart, as a short
-// one. The first byte picks the rate. It must never panic, and statuses
-// must come in order at sample indices within the input.
+// maxFuzzSamples caps the audio of one fuzz input (0.75 s), so the fuzzer
+// runs many inputs; a short train and its data fit in it.
+const maxFuzzSamples = 6000
+
+// FuzzReceiver feeds arbitrary audio (little-endian int16 samples after a
+// mode byte) to a receiver twice, the second time after a restart for a
+// short train. The mode byte's low two bits pick the rate, bit 2 whether
+// the first pass expects a short train too. The receiver must never panic,
+// and statuses must come in order at sample indices within the input.
 func FuzzReceiver(f *testing.F) {
 	for _, seed := range fuzzSeeds() {
 		f.Add(seed)
@@ -22,7 +27,7 @@ func FuzzReceiver(f *testing.F) {
 			return
 		}
 		rate := allRates[int(data[0])%len(allRates)]
-		in := make([]int16, (len(data)-1)/2)
+		in := make([]int16, min((len(data)-1)/2, maxFuzzSamples))
 		for i := range in {
 			in[i] = int16(binary.LittleEndian.Uint16(data[1+2*i:]))
 		}
@@ -39,6 +44,9 @@ func FuzzReceiver(f *testing.F) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if data[0]&4 != 0 {
+			r.Restart(rate, true)
 		}
 		r.Receive(in)
 		r.Restart(rate, true)
@@ -64,33 +72,39 @@ func fuzzSeeds() [][]byte {
 		for j := range bits {
 			bits[j] = byte(rng.IntN(2))
 		}
-		k := 0
-		tx, _ := NewTransmitter(Config{Rate: rate, ShortTrain: i%2 == 1}, func() (int, bool) {
-			if k == len(bits) {
-				return 0, false
+		for _, short := range []bool{true, false} {
+			k := 0
+			tx, _ := NewTransmitter(Config{Rate: rate, ShortTrain: short}, func() (int, bool) {
+				if k == len(bits) {
+					return 0, false
+				}
+				k++
+				return int(bits[k-1]), true
+			})
+			var sig []int16
+			buf := make([]int16, 160)
+			for len(sig) < maxFuzzSamples {
+				n := tx.Transmit(buf)
+				sig = append(sig, buf[:n]...)
+				if n < len(buf) {
+					break
+				}
 			}
-			k++
-			return int(bits[k-1]), true
-		})
-		var sig []int16
-		buf := make([]int16, 160)
-		for {
-			n := tx.Transmit(buf)
-			sig = append(sig, buf[:n]...)
-			if n < len(buf) {
-				break
+			mode := byte(i)
+			if short {
+				mode |= 4
+				seeds = append(seeds, int16Bytes(mode, sig[:len(sig)*2/3])) // cut
 			}
+			seeds = append(seeds, int16Bytes(mode, sig[:min(len(sig), maxFuzzSamples)]))
 		}
-		seeds = append(seeds, int16Bytes(byte(i), sig))
-		seeds = append(seeds, int16Bytes(byte(i), sig[:len(sig)/2])) // cut
 	}
-	noise := make([]int16, 4000)
+	noise := make([]int16, 3000)
 	for i := range noise {
 		noise[i] = int16(rng.NormFloat64() * 3000)
 	}
 	seeds = append(seeds, int16Bytes(0, noise), int16Bytes(3, make([]int16, 2000)))
 	// Speech-like: a few harmonics with a syllabic envelope.
-	speech := make([]int16, 4000)
+	speech := make([]int16, 3000)
 	for i := range speech {
 		t := float64(i) / dsp.SampleRate
 		env := 0.5 + 0.5*math.Sin(2*math.Pi*4*t)
@@ -100,7 +114,7 @@ func fuzzSeeds() [][]byte {
 	seeds = append(seeds, int16Bytes(1, speech))
 	// Another modem's signal: V.21 channel 2 style FSK (1650/1850 Hz) and
 	// an 1800 Hz unmodulated carrier, and a full-scale square wave.
-	fsk := make([]int16, 4000)
+	fsk := make([]int16, 3000)
 	ph := 0.0
 	for i := range fsk {
 		f := 1650.0
@@ -111,7 +125,7 @@ func fuzzSeeds() [][]byte {
 		fsk[i] = int16(8000 * math.Sin(ph))
 	}
 	seeds = append(seeds, int16Bytes(2, fsk))
-	tone := make([]int16, 4000)
+	tone := make([]int16, 3000)
 	sq := make([]int16, 2000)
 	for i := range tone {
 		tone[i] = int16(8000 * math.Sin(2*math.Pi*1800*float64(i)/dsp.SampleRate))
