@@ -47,7 +47,6 @@ const (
 
 // params are the per-rate constants.
 type params struct {
-	rate       int
 	baud       int
 	bitsPerSym int
 	// samples per symbol as the fraction symNum/symDen
@@ -57,9 +56,9 @@ type params struct {
 func paramsFor(rate int) (params, error) {
 	switch rate {
 	case Rate4800:
-		return params{rate: 4800, baud: 1600, bitsPerSym: 3, symNum: 5, symDen: 1}, nil
+		return params{baud: 1600, bitsPerSym: 3, symNum: 5, symDen: 1}, nil
 	case Rate2400:
-		return params{rate: 2400, baud: 1200, bitsPerSym: 2, symNum: 20, symDen: 3}, nil
+		return params{baud: 1200, bitsPerSym: 2, symNum: 20, symDen: 3}, nil
 	}
 	return params{}, fmt.Errorf("v27ter: unsupported rate %d bit/s (want 2400 or 4800)", rate)
 }

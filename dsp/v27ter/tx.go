@@ -51,13 +51,11 @@ type Transmitter struct {
 	p   params
 	src dsp.BitSource
 
-	stage txStage
-	left  int   // symbols left in the stage
-	phase uint8 // absolute carrier phase, units of 45°
-	scr   scrambler
-	// shortTrain selects the short synchronizing sequence; sourceEnded is
-	// set when the BitSource runs dry.
-	shortTrain, sourceEnded bool
+	stage      txStage
+	left       int   // symbols left in the stage
+	phase      uint8 // absolute carrier phase, units of 45°
+	scr        scrambler
+	shortTrain bool // send the short synchronizing sequence
 
 	// Pulse shaping and modulation in one step: the carrier and the
 	// symbol clock both repeat every carrierPeriod samples, so tab[n][j]
@@ -212,7 +210,6 @@ func (t *Transmitter) dataStep(fromSource bool) uint8 {
 				// Pad the last symbol with ones; the trailer starts next.
 				fromSource = false
 				t.left = 0
-				t.sourceEnded = true
 			}
 		}
 		v = v<<1 | t.scr.scramble(b)
