@@ -47,8 +47,7 @@ type Transmitter struct {
 	rate   int
 	src    dsp.BitSource
 	tp     trainingPoints
-	shaper *qam.Shaper
-	nco    qam.NCO
+	mod    *qam.Modulator
 	gain   float64
 
 	stage   txStage
@@ -73,9 +72,9 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		rate:   cfg.Rate,
 		src:    src,
 		tp:     pointsFor(cfg.Rate),
-		shaper: qam.NewShaper(Baud, rollOff, txSpan),
-		nco:    qam.NewNCO(CarrierHz),
-		// The shaper keeps the mean symbol energy; the carrier halves it.
+		mod:    qam.NewModulator(CarrierHz, Baud, rollOff, txSpan),
+		// The modulator turns a mean symbol energy Es into a passband
+		// mean square Es/2, the mean square of a sine of peak sqrt(Es).
 		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
 		stage: txSeg1,
 		train: trainingSeed,
@@ -90,15 +89,21 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 // than len(out) means the transmission is complete.
 func (t *Transmitter) Transmit(out []int16) int {
 	for i := range out {
-		if t.shaper.Tick() {
+		if t.mod.Tick() {
 			if t.stage == txDone {
 				return i
 			}
-			t.shaper.Push(t.nextSymbol())
+			t.mod.Push(t.nextSymbol())
 		}
-		v := t.shaper.Sample().Mul(t.nco.Next()).Re * t.gain
+		v := t.mod.Sample() * t.gain
 		// Clip, then round half up via truncation of a positive value.
-		v = max(-32768, min(32767, v))
+		// (Plain comparisons: the max/min builtins also order NaNs and
+		// signed zeros, which costs time here.)
+		if v > 32767 {
+			v = 32767
+		} else if v < -32768 {
+			v = -32768
+		}
 		out[i] = int16(int32(v+32768.5) - 32768)
 	}
 	return len(out)

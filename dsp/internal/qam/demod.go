@@ -84,11 +84,7 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	taps := d.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
 	win = win[:len(taps)]
-	var re, im float64
-	for k, h := range taps {
-		re += win[k].Re * h
-		im += win[k].Im * h
-	}
+	re, im := dot(win, taps)
 	return Complex{re, im}, true
 }
 
@@ -108,4 +104,24 @@ func (d *Demodulator) Reset() {
 	clear(d.hist)
 	d.pos = 0
 	d.next = d.step
+}
+
+// dot returns Σ x[k]·h[k] for complex x and real h (len(h) >= len(x)),
+// with two sums per part so the additions pipeline.
+func dot(x []Complex, h []float64) (re, im float64) {
+	h = h[:len(x)]
+	var r0, i0, r1, i1 float64
+	k := 0
+	for ; k+1 < len(x); k += 2 {
+		a, b := x[k], x[k+1]
+		r0 += a.Re * h[k]
+		i0 += a.Im * h[k]
+		r1 += b.Re * h[k+1]
+		i1 += b.Im * h[k+1]
+	}
+	if k < len(x) {
+		r0 += x[k].Re * h[k]
+		i0 += x[k].Im * h[k]
+	}
+	return r0 + r1, i0 + i1
 }

@@ -49,13 +49,24 @@ func (e *Equalizer) Push(x Complex) {
 // Output returns the filter output for the current history.
 func (e *Equalizer) Output() Complex {
 	win := e.hist[e.pos : e.pos+e.n]
-	win = win[:len(e.w)]
-	var re, im float64
-	for k, w := range e.w {
-		x := win[k]
-		re += w.Re*x.Re - w.Im*x.Im
-		im += w.Re*x.Im + w.Im*x.Re
+	w := e.w[:len(win)]
+	// Two sums per part so the additions pipeline.
+	var r0, i0, r1, i1 float64
+	k := 0
+	for ; k+1 < len(w); k += 2 {
+		a, x := w[k], win[k]
+		b, y := w[k+1], win[k+1]
+		r0 += a.Re*x.Re - a.Im*x.Im
+		i0 += a.Re*x.Im + a.Im*x.Re
+		r1 += b.Re*y.Re - b.Im*y.Im
+		i1 += b.Re*y.Im + b.Im*y.Re
 	}
+	if k < len(w) {
+		a, x := w[k], win[k]
+		r0 += a.Re*x.Re - a.Im*x.Im
+		i0 += a.Re*x.Im + a.Im*x.Re
+	}
+	re, im := r0+r1, i0+i1
 	return Complex{re, im}
 }
 
@@ -64,12 +75,12 @@ func (e *Equalizer) Output() Complex {
 // 2/(n·input power).
 func (e *Equalizer) Adapt(err Complex, mu float64) {
 	er, ei := err.Re*mu, err.Im*mu
+	w := e.w
 	win := e.hist[e.pos : e.pos+e.n]
-	win = win[:len(e.w)]
-	for k := range e.w {
-		x := win[k]
-		e.w[k].Re += er*x.Re + ei*x.Im
-		e.w[k].Im += ei*x.Re - er*x.Im
+	win = win[:len(w)]
+	for k, x := range win {
+		w[k].Re += er*x.Re + ei*x.Im
+		w[k].Im += ei*x.Re - er*x.Im
 	}
 }
 

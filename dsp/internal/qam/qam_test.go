@@ -200,3 +200,31 @@ func TestPLLRotatorStaysExact(t *testing.T) {
 		t.Errorf("rotator %v drifted from e^-jφ = %v by %g", p.rot, want, d)
 	}
 }
+
+// TestModulatorMatchesShaper checks the folded-carrier tables against the
+// Shaper and an exact carrier.
+func TestModulatorMatchesShaper(t *testing.T) {
+	for _, tt := range []struct{ fc, baud int }{{1700, 2400}, {1800, 2400}, {1800, 1600}, {1800, 1200}} {
+		m := NewModulator(tt.fc, tt.baud, 0.5, 8)
+		sh := NewShaper(tt.baud, 0.5, 8)
+		rng := rand.New(rand.NewPCG(3, 4))
+		for n := range 5000 {
+			a, b := m.Tick(), sh.Tick()
+			if a != b {
+				t.Fatalf("%+v: clocks differ at %d", tt, n)
+			}
+			if a {
+				s := Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
+				m.Push(s)
+				sh.Push(s)
+			}
+			want := sh.Sample().Mul(Expj(2 * math.Pi * float64(tt.fc) * float64(n) / 8000)).Re
+			if got := m.Sample(); math.Abs(got-want) > 1e-9 {
+				t.Fatalf("%+v: sample %d = %v, want %v", tt, n, got, want)
+			}
+		}
+	}
+	if NewModulator(1701, 2400, 0.5, 8) != nil {
+		t.Error("1701 Hz with 2400 baud should not fit the tables")
+	}
+}

@@ -73,13 +73,7 @@ func (s *Shaper) Push(sym Complex) {
 // Sample returns the baseband output for the current clock position.
 func (s *Shaper) Sample() Complex {
 	taps := s.phases[s.acc]
-	win := s.hist[s.pos : s.pos+s.n]
-	win = win[:len(taps)]
-	var re, im float64
-	for i, h := range taps {
-		re += win[i].Re * h
-		im += win[i].Im * h
-	}
+	re, im := dot(s.hist[s.pos:s.pos+s.n], taps)
 	return Complex{re, im}
 }
 

@@ -1,0 +1,35 @@
+package qam
+
+import "testing"
+
+func BenchmarkModulator(b *testing.B) {
+	m := NewModulator(1700, 2400, 0.5, 8)
+	for b.Loop() {
+		for range 8000 {
+			if m.Tick() {
+				m.Push(Complex{3, -1})
+			}
+			_ = m.Sample()
+		}
+	}
+}
+
+func BenchmarkDemodulator(b *testing.B) {
+	d := NewDemodulator(1700, 2400, 0.5, 6)
+	for b.Loop() {
+		for i := range 8000 {
+			d.Push(float64(i & 1023))
+		}
+	}
+}
+
+func BenchmarkEqualizer(b *testing.B) {
+	e := NewEqualizer(17)
+	for b.Loop() {
+		for range 2400 {
+			e.Push(Complex{1, 2})
+			e.Push(Complex{1, 2})
+			e.Adapt(e.Output(), 1e-9)
+		}
+	}
+}

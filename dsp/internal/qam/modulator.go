@@ -1,0 +1,107 @@
+package qam
+
+import "math"
+
+// Modulator is a Shaper and a carrier in one: it takes symbols at the
+// baud rate and yields real passband samples at 8 kHz. When the carrier
+// and the symbol clock repeat together every few samples (1700 Hz and 2400
+// baud every 80; 1800 Hz and 1600, 1200 or 2400 baud every 40) the carrier
+// is folded into per-sample tap tables, so a sample costs one real dot
+// product and no oscillator.
+//
+// Its output equals Re(Shaper output · e^(j2πfc·n/8000)) for sample n.
+type Modulator struct {
+	inc, nph int // symbol clock: advance per sample and phases per symbol
+	acc      int
+	taps     [][]Complex // per sample of the period: (a, b) per symbol, out = Σ a·Re + b·Im
+	k        int         // sample index within the period
+	hist     []Complex   // ring of the last n symbols, stored twice
+	n, pos   int
+}
+
+// maxPeriod bounds the tables: a carrier and baud rate that repeat
+// together less often than this are not supported.
+const maxPeriod = 2000
+
+// NewModulator returns a modulator for a carrier at carrierHz (a whole
+// number of hertz), baud symbols per second, roll-off beta and a pulse of
+// span symbols, normalised like Shaper: symbols of mean energy Es give a
+// passband signal of mean power Es/2. It returns nil if carrier and baud
+// rate do not repeat together within 2000 samples.
+func NewModulator(carrierHz, baud int, beta float64, span int) *Modulator {
+	sh := NewShaper(baud, beta, span)
+	nph := len(sh.phases)
+	cper := 8000 / gcd(8000, carrierHz)
+	period := nph / gcd(nph, cper) * cper
+	if period > maxPeriod {
+		return nil
+	}
+	m := &Modulator{inc: sh.inc, nph: nph, n: sh.n, hist: make([]Complex, 2*sh.n)}
+	m.taps = make([][]Complex, period)
+	acc := 0
+	for k := range m.taps {
+		acc = (acc + sh.inc) % nph // the phase Sample sees after Tick
+		s, c := math.Sincos(2 * math.Pi * float64(carrierHz) * float64(k) / 8000)
+		t := make([]Complex, sh.n)
+		for i, h := range sh.phases[acc] {
+			t[i] = Complex{h * c, -h * s}
+		}
+		m.taps[k] = t
+	}
+	return m
+}
+
+// Tick advances the clock by one output sample and reports whether a new
+// symbol is due; if so the caller must Push it before Sample.
+func (m *Modulator) Tick() bool {
+	m.acc += m.inc
+	if m.acc >= m.nph {
+		m.acc -= m.nph
+		return true
+	}
+	return false
+}
+
+// Push enters the next symbol.
+func (m *Modulator) Push(sym Complex) {
+	m.pos--
+	if m.pos < 0 {
+		m.pos = m.n - 1
+	}
+	m.hist[m.pos] = sym
+	m.hist[m.pos+m.n] = sym
+}
+
+// Sample returns the passband output for this sample and moves on to the
+// next one.
+func (m *Modulator) Sample() float64 {
+	taps := m.taps[m.k]
+	m.k++
+	if m.k == len(m.taps) {
+		m.k = 0
+	}
+	win := m.hist[m.pos : m.pos+m.n]
+	taps = taps[:len(win)]
+	// Four independent sums, so the additions pipeline instead of
+	// waiting on one another.
+	var v0, v1, v2, v3 float64
+	i := 0
+	for ; i+1 < len(win); i += 2 {
+		x, y := win[i], win[i+1]
+		a, b := taps[i], taps[i+1]
+		v0 += x.Re * a.Re
+		v1 += x.Im * a.Im
+		v2 += y.Re * b.Re
+		v3 += y.Im * b.Im
+	}
+	if i < len(win) {
+		v0 += win[i].Re*taps[i].Re + win[i].Im*taps[i].Im
+	}
+	return (v0 + v1) + (v2 + v3)
+}
+
+// Reset clears the symbol history and the clocks.
+func (m *Modulator) Reset() {
+	clear(m.hist)
+	m.acc, m.k, m.pos = 0, 0, 0
+}
