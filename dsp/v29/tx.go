@@ -44,11 +44,11 @@ const (
 
 // Transmitter is a V.29 modulator. It is not safe for concurrent use.
 type Transmitter struct {
-	rate   int
-	src    dsp.BitSource
-	tp     trainingPoints
-	mod    *qam.Modulator
-	gain   float64
+	rate int
+	src  dsp.BitSource
+	tp   trainingPoints
+	mod  *qam.Modulator
+	gain float64
 
 	stage   txStage
 	count   int // symbols sent in the current stage
@@ -69,10 +69,10 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		level = DefaultLevel
 	}
 	t := &Transmitter{
-		rate:   cfg.Rate,
-		src:    src,
-		tp:     pointsFor(cfg.Rate),
-		mod:    qam.NewModulator(CarrierHz, Baud, rollOff, txSpan),
+		rate: cfg.Rate,
+		src:  src,
+		tp:   pointsFor(cfg.Rate),
+		mod:  qam.NewModulator(CarrierHz, Baud, rollOff, txSpan),
 		// The modulator turns a mean symbol energy Es into a passband
 		// mean square Es/2, the mean square of a sine of peak sqrt(Es).
 		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
