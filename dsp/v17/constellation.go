@@ -1,6 +1,9 @@
 package v17
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Rates that V.17 defines, in bit/s.
 const (
@@ -78,6 +81,7 @@ type rateParams struct {
 	points        []point     // indexed by label
 	padded        *[128]point // points, padded for lookups without bounds checks
 	grid          *subsetGrid
+	minDist2      float64 // squared minimum distance between points
 }
 
 // params holds the per-rate tables, built once at package initialisation and
@@ -88,7 +92,13 @@ var params = func() map[int]*rateParams {
 		pts := buildConstellation(base)
 		padded := new([128]point)
 		copy(padded[:], pts)
-		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts)}
+		d := math.Inf(1)
+		for i, a := range pts {
+			for _, b := range pts[i+1:] {
+				d = min(d, (a.re-b.re)*(a.re-b.re)+(a.im-b.im)*(a.im-b.im))
+			}
+		}
+		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts), minDist2: d}
 	}
 	add(Rate14400, 6, base14400[:])
 	add(Rate12000, 5, base12000[:])

@@ -43,10 +43,6 @@ const (
 	abTimeout = seg1Len + 32
 )
 
-// minDist2 is the squared minimum distance between points at each rate, for
-// scaling the training-error test.
-var minDist2ByRate = map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Rate14400: 2}
-
 type rxStage int
 
 const (
@@ -375,7 +371,7 @@ func (r *Receiver) segment2(z qam.Complex) {
 		return
 	}
 	mse := r.errSum / float64(max(r.errN, 1))
-	if !(mse <= minDist2ByRate[r.rate]/4) { // NaN fails too
+	if !(mse <= r.p.minDist2/4) { // NaN fails too
 		r.fail()
 		return
 	}
@@ -393,7 +389,7 @@ func (r *Receiver) startSegment4() {
 	// The frequency is known by now; in data mode the loop mostly holds it.
 	r.pll.Alpha, r.pll.Beta = 0.04, 0.0002
 	// A decision is confident within 0.35 of the minimum distance.
-	r.confident = 0.35 * 0.35 * minDist2ByRate[r.rate]
+	r.confident = 0.35 * 0.35 * r.p.minDist2
 }
 
 // decide runs one data-mode symbol: the nearest point of each subset feeds

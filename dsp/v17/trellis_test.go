@@ -183,3 +183,12 @@ func BenchmarkViterbiStep(b *testing.B) {
 		v.step(&idx, &dist)
 	}
 }
+
+func TestMinimumDistances(t *testing.T) {
+	// Figures 3-6/V.17: each step down in rate doubles the squared spacing.
+	for rate, want := range map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Rate14400: 2} {
+		if got := params[rate].minDist2; got != want {
+			t.Errorf("%d: squared minimum distance %v, want %v", rate, got, want)
+		}
+	}
+}
