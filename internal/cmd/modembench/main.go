@@ -1,0 +1,322 @@
+// Command modembench compares softfax's modems with spandsp's on the same
+// signals: (a) speed, as multiples of real time on one core, transmit and
+// receive; (b) bit error rate against signal-to-noise ratio (white noise,
+// G.711 mu-law in the loop) and the SNR each receiver needs for a BER
+// below 1e-5. bench/modems.sh runs it.
+//
+// Each modem is one [Row] (see rows.go); a modem package adds its own row.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
+	"github.com/softfax/softfax/internal/spandsp"
+)
+
+// Row is one modem at one rate, with constructors for our transmitter and
+// receiver.
+type Row struct {
+	Name  string       // e.g. "V.29 9600"
+	Spec  spandsp.Spec // the same modem in spandsp
+	NewTx func(src dsp.BitSource) (dsp.Transmitter, error)
+	NewRx func(sink dsp.BitSink) (dsp.Receiver, error)
+	// BERBits overrides -bits (a BER below 1e-5 needs at least 1e5 bits).
+	BERBits int
+}
+
+func main() {
+	var (
+		seconds = flag.Float64("seconds", 30, "seconds of audio per speed measurement")
+		nbits   = flag.Int("bits", 100000, "bits per BER point")
+		snrs    = flag.String("snr", "10:30:2", "SNR range in dB, from:to:step")
+		only    = flag.String("run", "", "regexp selecting rows by name")
+		skip    = flag.Bool("nober", false, "skip the BER measurements")
+	)
+	flag.Parse()
+	runtime.GOMAXPROCS(1) // one core, like spandsp's single thread
+	if err := run(context.Background(), *seconds, *nbits, *snrs, *only, *skip); err != nil {
+		slog.Error("modembench", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, seconds float64, nbits int, snrSpec, only string, noBER bool) error {
+	h, err := spandsp.Build()
+	if err != nil {
+		return err
+	}
+	re, err := regexp.Compile(only)
+	if err != nil {
+		return fmt.Errorf("-run: %w", err)
+	}
+	snrList, err := parseRange(snrSpec)
+	if err != nil {
+		return err
+	}
+	var selected []Row
+	for _, r := range rows() {
+		if re.MatchString(r.Name) {
+			selected = append(selected, r)
+		}
+	}
+
+	fmt.Printf("(a) speed, multiples of real time on one core (CPU time), %.0f s of audio\n", seconds)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "modem\tours tx\tspandsp tx\ttx ratio\tours rx\tspandsp rx\trx ratio\t")
+	for _, r := range selected {
+		s, err := speed(ctx, h, r, seconds)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.Name, err)
+		}
+		fmt.Fprintf(w, "%s\t%.0fx\t%.0fx\t%.2f\t%.0fx\t%.0fx\t%.2f\t\n", r.Name,
+			s.ourTx, s.theirTx, s.ourTx/s.theirTx, s.ourRx, s.theirRx, s.ourRx/s.theirRx)
+	}
+	w.Flush()
+	fmt.Println("ratio = ours / spandsp; above 1 means softfax is faster")
+	if noBER {
+		return nil
+	}
+
+	fmt.Printf("\n(b) bit error rate vs SNR (white noise over 0-4 kHz, mu-law), spandsp's transmitter, both receivers on the same signal\n")
+	for _, r := range selected {
+		if err := ber(ctx, h, r, nbits, snrList); err != nil {
+			return fmt.Errorf("%s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
+func parseRange(s string) ([]float64, error) {
+	f := strings.Split(s, ":")
+	if len(f) != 3 {
+		return nil, fmt.Errorf("-snr %q: want from:to:step", s)
+	}
+	var v [3]float64
+	for i := range f {
+		x, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			return nil, fmt.Errorf("-snr %q: %w", s, err)
+		}
+		v[i] = x
+	}
+	if v[2] <= 0 {
+		return nil, fmt.Errorf("-snr %q: step must be positive", s)
+	}
+	var out []float64
+	for x := v[0]; x <= v[1]+1e-9; x += v[2] {
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func randomBits(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 0x5eed))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.IntN(2))
+	}
+	return b
+}
+
+func sliceSource(bits []byte) dsp.BitSource {
+	i := 0
+	return func() (int, bool) {
+		if i == len(bits) {
+			return 0, false
+		}
+		i++
+		return int(bits[i-1]), true
+	}
+}
+
+// cpuTime returns the CPU time used by this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func transmit(r Row, bits []byte) ([]int16, error) {
+	tx, err := r.NewTx(sliceSource(bits))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int16, 0, len(bits)*dsp.SampleRate/max(r.Spec.Rate, 300)+dsp.SampleRate)
+	buf := make([]int16, 160)
+	for {
+		n := tx.Transmit(buf)
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
+			return out, nil
+		}
+		if len(out) > 3600*dsp.SampleRate {
+			return nil, fmt.Errorf("transmitter does not stop")
+		}
+	}
+}
+
+func receive(r Row, samples []int16) ([]byte, error) {
+	var got []byte
+	rx, err := r.NewRx(func(b int) { got = append(got, byte(b)) })
+	if err != nil {
+		return nil, err
+	}
+	for k := 0; k < len(samples); k += 160 {
+		rx.Receive(samples[k:min(k+160, len(samples))])
+	}
+	return got, nil
+}
+
+type speeds struct{ ourTx, theirTx, ourRx, theirRx float64 }
+
+func bitRate(r Row) int {
+	if r.Spec.Modem == "v21" {
+		return 300
+	}
+	return r.Spec.Rate
+}
+
+func speed(ctx context.Context, h *spandsp.Helper, r Row, seconds float64) (speeds, error) {
+	var s speeds
+	bits := randomBits(int(seconds*float64(bitRate(r))), 1)
+
+	// Ours, transmit: repeat until at least 0.2 s of CPU.
+	var sig []int16
+	reps := 0
+	start := cpuTime()
+	for reps == 0 || cpuTime()-start < 200*time.Millisecond {
+		var err error
+		if sig, err = transmit(r, bits); err != nil {
+			return s, err
+		}
+		reps++
+	}
+	audio := float64(len(sig)) / dsp.SampleRate
+	s.ourTx = audio * float64(reps) / (cpuTime() - start).Seconds()
+
+	// spandsp, transmit: the same number of bits.
+	d, n, err := h.TimeTransmit(ctx, r.Spec, len(bits), max(reps, 3))
+	if err != nil {
+		return s, err
+	}
+	s.theirTx = float64(n) / dsp.SampleRate * float64(max(reps, 3)) / d.Seconds()
+
+	// Both receivers on our transmitter's signal through a mu-law line.
+	sig = linesim.New(linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-60), Seed: 1}).Apply(nil, sig)
+	reps = 0
+	start = cpuTime()
+	for reps == 0 || cpuTime()-start < 200*time.Millisecond {
+		if _, err := receive(r, sig); err != nil {
+			return s, err
+		}
+		reps++
+	}
+	s.ourRx = audio * float64(reps) / (cpuTime() - start).Seconds()
+	d, err = h.TimeReceive(ctx, r.Spec, sig, max(reps, 3))
+	if err != nil {
+		return s, err
+	}
+	s.theirRx = audio * float64(max(reps, 3)) / d.Seconds()
+	return s, nil
+}
+
+func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float64) error {
+	if r.BERBits > 0 {
+		nbits = r.BERBits
+	}
+	if nbits < 100000 {
+		slog.Warn("fewer than 1e5 bits: 'BER < 1e-5' means no errors seen", "modem", r.Name, "bits", nbits)
+	}
+	bits := randomBits(nbits, 2)
+	clean, err := h.Transmit(ctx, []spandsp.TxSegment{{Spec: r.Spec, Bits: bits}})
+	if err != nil {
+		return err
+	}
+	var ms float64
+	for _, v := range clean {
+		ms += float64(v) * float64(v)
+	}
+	level := dsp.PowerDBm0(ms / float64(len(clean)))
+	clean = append(clean, make([]int16, 800)...)
+
+	fmt.Printf("\n%s, %d bits per point, signal %.1f dBm0\n", r.Name, nbits, level)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "SNR dB\tours BER\tspandsp BER\t")
+	ourNeed, theirNeed := math.NaN(), math.NaN()
+	// Scan from the best SNR down: the threshold is the lowest SNR from
+	// which every higher point is below 1e-5.
+	ourOK, theirOK := true, true
+	lines := make([]string, len(snrs))
+	for i := len(snrs) - 1; i >= 0; i-- {
+		snr := snrs[i]
+		line := linesim.New(linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(level - snr), Seed: uint64(i + 1)})
+		sig := line.Apply(nil, clean)
+		got, err := receive(r, sig)
+		if err != nil {
+			return err
+		}
+		ourBER := rate(bits, got)
+		res, err := h.Receive(ctx, []spandsp.RxSegment{{Spec: r.Spec, Samples: sig}}, false)
+		if err != nil {
+			return err
+		}
+		theirBER := rate(bits, res.Bits)
+		if ourOK = ourOK && ourBER < 1e-5; ourOK {
+			ourNeed = snr
+		}
+		if theirOK = theirOK && theirBER < 1e-5; theirOK {
+			theirNeed = snr
+		}
+		lines[i] = fmt.Sprintf("%.0f\t%s\t%s\t", snr, fmtBER(ourBER, nbits), fmtBER(theirBER, nbits))
+	}
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+	w.Flush()
+	fmt.Printf("SNR needed for BER < 1e-5 (within %.0f-%.0f dB): ours %s, spandsp %s\n",
+		snrs[0], snrs[len(snrs)-1], fmtNeed(ourNeed, snrs[0]), fmtNeed(theirNeed, snrs[0]))
+	return nil
+}
+
+// rate aligns got on sent and returns the bit error rate, counting missing
+// bits as errors.
+func rate(sent, got []byte) float64 {
+	errs, n, _ := spandsp.BitErrors(sent, got, 2000)
+	errs += len(sent) - n
+	return float64(errs) / float64(len(sent))
+}
+
+func fmtBER(b float64, n int) string {
+	if b == 0 {
+		return fmt.Sprintf("<%.0e", 1/float64(n))
+	}
+	return fmt.Sprintf("%.1e", b)
+}
+
+func fmtNeed(snr, lowest float64) string {
+	switch {
+	case math.IsNaN(snr):
+		return "more than the range"
+	case snr == lowest:
+		return fmt.Sprintf("%.0f dB or less", snr)
+	}
+	return fmt.Sprintf("%.0f dB", snr)
+}
