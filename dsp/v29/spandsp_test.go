@@ -19,10 +19,14 @@ func toBytes(bits []int) []byte {
 // TestSpandspV29OursToSpandsp: our transmitter, spandsp's receiver.
 func TestSpandspV29OursToSpandsp(t *testing.T) {
 	h := spandsp.Require(t)
-	for _, rate := range []int{7200, 9600} {
-		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+	for _, tc := range []struct {
+		rate int
+		tep  bool
+	}{{7200, false}, {9600, false}, {9600, true}} {
+		rate := tc.rate
+		t.Run(fmt.Sprintf("%d/tep=%v", rate, tc.tep), func(t *testing.T) {
 			bits := randomBits(20000, uint64(rate)+1)
-			sig := modulate(t, Config{Rate: rate}, bits)
+			sig := modulate(t, Config{Rate: rate, TEP: tc.tep}, bits)
 			got, events := h.Demodulate(t, spandsp.Spec{Modem: "v29", Rate: rate}, sig)
 			t.Logf("spandsp events %v", events)
 			if !hasStatus(events, dsp.Trained) {

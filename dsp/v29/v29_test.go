@@ -1,6 +1,7 @@
 package v29
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -97,6 +98,7 @@ func TestBackToBack(t *testing.T) {
 		{"7200 ulaw", 7200, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40)}},
 		{"7200 alaw", 7200, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-40)}},
 		{"4800 ulaw", 4800, linesim.Impairments{Law: g711.Ulaw, NoiseDBm0: linesim.Noise(-40)}},
+		{"4800 alaw", 4800, linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-40)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,5 +117,44 @@ func TestBackToBack(t *testing.T) {
 				t.Errorf("%d bit errors in %d", e, nbits)
 			}
 		})
+	}
+}
+
+// TestTEPAndSecondTransmission: a transmission with the talker echo
+// protection tone, then silence, then another at a different seed; one
+// receiver must train on both and deliver both bit streams.
+func TestTEPAndSecondTransmission(t *testing.T) {
+	for _, rate := range []int{9600, 7200, 4800} {
+		cfg := Config{Rate: rate}
+		first, second := randomBits(3000, 1), randomBits(5000, 2)
+		sig := modulate(t, Config{Rate: rate, TEP: true}, first)
+		sig = append(sig, make([]int16, 800)...)
+		sig = append(sig, modulate(t, cfg, second)...)
+		sig = append(sig, make([]int16, 800)...)
+		sig = linesim.New(linesim.Impairments{Law: g711.Alaw}).Apply(nil, sig)
+		got, events := demodulate(t, cfg, sig)
+		var kinds []dsp.Status
+		for _, e := range events {
+			kinds = append(kinds, e.s)
+		}
+		want := []dsp.Status{dsp.CarrierUp, dsp.Trained, dsp.CarrierDown, dsp.CarrierUp, dsp.Trained, dsp.CarrierDown}
+		if fmt.Sprint(kinds) != fmt.Sprint(want) {
+			t.Fatalf("%d: events %v, want %v", rate, events, want)
+		}
+		// Between the two, the first transmission's trailer (scrambled
+		// ones) and the bits demodulated while the carrier decays.
+		if e := countErrors(first, got); e != 0 {
+			t.Errorf("%d: first transmission: %d errors", rate, e)
+		}
+		n2 := 0
+		for i := len(first); i+len(second) <= len(got); i++ {
+			if countErrors(second, got[i:]) == 0 {
+				n2++
+				break
+			}
+		}
+		if n2 == 0 {
+			t.Errorf("%d: second transmission not found in the output", rate)
+		}
 	}
 }
