@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/internal/spandsp"
 )
 
@@ -125,5 +127,49 @@ func checkRun(t *testing.T, what string, sent, got []byte, events []event) {
 		errs, n, off := spandsp.BitErrors(sent, got, 500)
 		t.Errorf("%s: %d errors in %d bits received (best alignment: %d errors in %d at offset %d); events %v",
 			what, e, len(got), errs, n, off, events)
+	}
+}
+
+// TestSpandspV17ReceiveImpaired: spandsp's transmitter through a µ-law line
+// with a frequency and a clock offset into our receiver, long then short
+// train.
+func TestSpandspV17ReceiveImpaired(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range allRates {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			long := randomBits(uint64(rate)+4, 20000)
+			short := randomBits(uint64(rate)+5, 20000)
+			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20}, long)
+			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20, ShortTrain: true}, short)
+			line := linesim.New(linesim.Impairments{Law: g711.Ulaw, FreqOffsetHz: -7, ClockPPM: 100, NoiseDBm0: linesim.Noise(-55), Seed: 1})
+			gap := make([]int16, 803)
+			r, bits, events := newTestReceiver(t, rate)
+			demodulate(t, r, bits, events, line.Apply(nil, append(a, gap...)))
+			checkRun(t, "long train", long, *bits, *events)
+			if err := r.Restart(rate, true); err != nil {
+				t.Fatal(err)
+			}
+			*bits, *events = nil, nil
+			demodulate(t, r, bits, events, line.Apply(nil, append(b, gap...)))
+			checkRun(t, "short train", short, *bits, *events)
+		})
+	}
+}
+
+// TestSpandspV17TransmitImpaired: our transmitter through an A-law line
+// with a frequency and a clock offset into spandsp's receiver.
+func TestSpandspV17TransmitImpaired(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range allRates {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			bits := randomBits(uint64(rate)+6, 20000)
+			line := linesim.New(linesim.Impairments{Law: g711.Alaw, FreqOffsetHz: 7, ClockPPM: -100, NoiseDBm0: linesim.Noise(-55), Seed: 2})
+			sig := line.Apply(nil, append(modulate(t, Config{Rate: rate, LevelDBm0: -20}, bits), make([]int16, 803)...))
+			got, events := h.Demodulate(t, spandsp.Spec{Modem: "v17", Rate: rate}, sig)
+			errs, n, off := spandsp.BitErrors(bits, got, 200)
+			if errs != 0 || n < len(bits) {
+				t.Errorf("%d errors in %d bits (offset %d); events %v", errs, n, off, events)
+			}
+		})
 	}
 }
