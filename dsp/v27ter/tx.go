@@ -38,12 +38,8 @@ const (
 	txDone
 )
 
-// txSpan is the pulse-shaping filter span in symbols; txTaps symbols
-// contribute to each sample.
-const (
-	txSpan = 8
-	txTaps = txSpan + 1
-)
+// txSpan is the pulse-shaping filter span in symbols.
+const txSpan = 8
 
 // Transmitter is a V.27 ter modulator. It sends the synchronizing sequence,
 // then data from its BitSource, then a short trailer of scrambled ones.
@@ -57,49 +53,8 @@ type Transmitter struct {
 	scr        scrambler
 	shortTrain bool // send the short synchronizing sequence
 
-	// Pulse shaping and modulation in one step: the carrier and the
-	// symbol clock both repeat every carrierPeriod samples, so tab[n][j]
-	// holds the pulse times the carrier (times the level) at sample n of
-	// the period for the j-th newest symbol. The symbols are kept in a
-	// doubled ring so the newest txTaps are always contiguous.
-	tab          *[carrierPeriod][txTaps][2]float64
-	due          *[carrierPeriod]bool // a new symbol starts at this sample
-	symRe, symIm [2 * txTaps]float64
-	head         int
-	n            int // sample index modulo carrierPeriod
-}
-
-// carrierPeriod: 1800 Hz at 8 kHz repeats every 40 samples (9 cycles), and
-// so do both symbol clocks (8 symbols at 1600 baud, 6 at 1200).
-const carrierPeriod = 40
-
-// modulationTable tabulates shaping and carrier for one period (see
-// Transmitter.tab), scaled so that unit-power symbols give a sine-equivalent
-// peak amplitude amp.
-func modulationTable(p params, amp float64) (*[carrierPeriod][txTaps][2]float64, *[carrierPeriod]bool) {
-	var tab [carrierPeriod][txTaps][2]float64
-	var due [carrierPeriod]bool
-	var energy float64
-	for n := range carrierPeriod {
-		// The newest symbol started frac symbols before sample n.
-		frac := float64(n*p.symDen%p.symNum) / float64(p.symNum)
-		due[n] = n*p.symDen%p.symNum < p.symDen
-		s, c := math.Sincos(2 * math.Pi * CarrierHz * float64(n) / dsp.SampleRate)
-		for j := range txTaps {
-			g := qam.TaperedRRC(float64(j)+frac-txSpan/2, rolloff, txSpan)
-			energy += g * g
-			// Re{(a+jb)·g·e^(jωn)} = a·g·cos ωn - b·g·sin ωn
-			tab[n][j] = [2]float64{g * c, -g * s}
-		}
-	}
-	scale := amp / math.Sqrt(energy/carrierPeriod)
-	for n := range tab {
-		for j := range tab[n] {
-			tab[n][j][0] *= scale
-			tab[n][j][1] *= scale
-		}
-	}
-	return &tab, &due
+	mod *qam.Modulator // pulse shaping and carrier in one table
+	amp float64        // peak amplitude of a sine at the set level
 }
 
 // NewTransmitter returns a transmitter that takes data bits from src.
@@ -117,8 +72,10 @@ func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
 	t := &Transmitter{
 		p:   p,
 		src: src,
+		// 1800 Hz and both symbol clocks repeat every 40 samples.
+		mod: qam.NewModulator(CarrierHz, p.baud, rolloff, txSpan),
+		amp: dsp.SineAmplitude(cfg.Level),
 	}
-	t.tab, t.due = modulationTable(p, dsp.SineAmplitude(cfg.Level))
 	switch {
 	case cfg.EchoProtection:
 		t.stage, t.left = txEchoTone, int(math.Round(echoToneSeconds*float64(p.baud)))
@@ -135,28 +92,14 @@ func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
 // has been sent and the pulse-shaping filter has rung out, then fewer.
 func (t *Transmitter) Transmit(out []int16) int {
 	for i := range out {
-		if t.due[t.n] {
+		if t.mod.Tick() {
 			sym, ok := t.nextSymbol()
 			if !ok {
 				return i
 			}
-			if t.head--; t.head < 0 {
-				t.head = txTaps - 1
-			}
-			t.symRe[t.head], t.symIm[t.head] = sym.Re, sym.Im
-			t.symRe[t.head+txTaps], t.symIm[t.head+txTaps] = sym.Re, sym.Im
+			t.mod.Push(sym)
 		}
-		re := t.symRe[t.head : t.head+txTaps]
-		im := t.symIm[t.head : t.head+txTaps]
-		tab := &t.tab[t.n]
-		var v float64
-		for j := range tab {
-			v += re[j]*tab[j][0] + im[j]*tab[j][1]
-		}
-		if t.n++; t.n == carrierPeriod {
-			t.n = 0
-		}
-		out[i] = saturate(v)
+		out[i] = saturate(t.amp * t.mod.Sample())
 	}
 	return len(out)
 }
