@@ -143,6 +143,7 @@ type Endpoint struct {
 	byRemote map[remoteKey]*dialog
 	nextCall uint16
 	regs     map[string]registration // registrar: peer name -> where it is
+	clients  map[*Registration]struct{}
 
 	debug bool // log every full frame
 
@@ -185,6 +186,7 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 		byLocal:  map[uint16]*dialog{},
 		byRemote: map[remoteKey]*dialog{},
 		regs:     map[string]registration{},
+		clients:  map[*Registration]struct{}{},
 		nextCall: 2,
 	}
 	e.debug = cfg.Logger.Enabled(ctx, slog.LevelDebug)
@@ -204,14 +206,37 @@ func (e *Endpoint) Addr() netip.AddrPort {
 	return e.conn.LocalAddr().(*net.UDPAddr).AddrPort()
 }
 
-// Close hangs up every call, stops the endpoint and closes its socket.
+// Close releases this endpoint's registrations (REGREL), hangs up every
+// call, waits up to a second for the far ends to acknowledge, then stops
+// the endpoint and closes its socket.
 func (e *Endpoint) Close() error {
+	e.mu.Lock()
+	clients := make([]*Registration, 0, len(e.clients))
+	for r := range e.clients {
+		clients = append(clients, r)
+	}
+	e.mu.Unlock()
+	for _, r := range clients {
+		r.Close()
+	}
 	for _, d := range e.dialogs() {
 		d.mu.Lock()
 		if d.call != nil && !d.ended {
 			d.call.hangupLocked(CauseNormalClearing)
 		}
 		d.mu.Unlock()
+	}
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && e.ctx.Err() == nil; {
+		pending := false
+		for _, d := range e.dialogs() {
+			d.mu.Lock()
+			pending = pending || len(d.unacked) > 0
+			d.mu.Unlock()
+		}
+		if !pending {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	e.cancel()
 	e.wg.Wait()

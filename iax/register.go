@@ -58,6 +58,9 @@ func (e *Endpoint) Register(ctx context.Context, p RegisterParams) *Registration
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Registration{e: e, p: p, first: make(chan struct{}), cancel: cancel, done: make(chan struct{})}
+	e.mu.Lock()
+	e.clients[r] = struct{}{}
+	e.mu.Unlock()
 	go r.run(ctx)
 	return r
 }
@@ -88,6 +91,11 @@ func (r *Registration) Close() error {
 
 func (r *Registration) run(ctx context.Context) {
 	defer close(r.done)
+	defer func() {
+		r.e.mu.Lock()
+		delete(r.e.clients, r)
+		r.e.mu.Unlock()
+	}()
 	defer r.once.Do(func() { close(r.first) })
 	for {
 		res := r.transact(ctx, false)
