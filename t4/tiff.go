@@ -45,7 +45,8 @@ type TIFFPage struct {
 	// regenerated (CleanFaxData 1) or left as received (2); 0 is clean.
 	BadFaxLines  int
 	CleanFaxData int
-	// Stats are the decoder's own counts for this page (all strips).
+	// Stats are the decoder's own counts for this page (all strips); an
+	// uncompressed page has only Rows.
 	Stats DecodeStats
 	// Compression is the page's coding: MH, MR or MMR, or 0 for an
 	// uncompressed or PackBits image.

@@ -412,6 +412,9 @@ func (f *tiffFile) decodePage(d tiffIFD) (TIFFPage, bool, error) {
 			tp.Stats.RTC = tp.Stats.RTC || st.RTC
 		}
 	}
+	if tp.Compression == 0 {
+		tp.Stats.Rows = p.Height
+	}
 	// The codec reads fax data in either bit order itself; raw samples
 	// still need their bits mirrored.
 	tiffNormalize(p, lsb && tp.Compression == 0, photometric == tiffPhotometricBlackIsZero)
