@@ -9,7 +9,7 @@ import (
 // Carrier detection thresholds (V.21 §6: "on" above -43 dBm0, "off" below
 // -48 dBm0; the detector must switch somewhere in between).
 const (
-	carrierOnDBm0  = -45.5
+	carrierOnDBm0  = -44.5
 	carrierOffDBm0 = -48
 	// carrierOnSamples is how long the power must stay above the on
 	// threshold before the carrier is declared up (2 ms): clicks are not
@@ -88,13 +88,14 @@ type Receiver struct {
 	discSum float32
 	prevSum float32
 
-	power    float32 // smoothed in-band mean square
-	onCount  int
-	up       bool
-	onLevel  float32
-	offLevel float32
-	bitPhase float32 // fraction of a bit since the last decision
-	locked   bool    // the PLL has seen a transition since carrier up
+	power     float32 // in-band mean square, fast average (carrier off)
+	slowPower float32 // in-band mean square, slow average (carrier on)
+	onCount   int
+	up        bool
+	onLevel   float32
+	offLevel  float32
+	bitPhase  float32 // fraction of a bit since the last decision
+	locked    bool    // the PLL has seen a transition since carrier up
 }
 
 // NewReceiver returns a receiver passing bits to sink and status changes
@@ -155,9 +156,13 @@ func (r *Receiver) sample(x float32) {
 		zq += tapsQ[k] * v
 	}
 
-	// Carrier detect on the in-band power, with hysteresis.
+	// Carrier detect on the in-band power, with hysteresis. Rising, the
+	// power is averaged over 8 ms so that line noise near -40 dBm0 (about
+	// -47 dBm0 in this band) does not flicker above the on threshold;
+	// falling, over 2 ms, so that the end of a frame is seen promptly.
 	p := zi*zi + zq*zq
 	r.power += (p - r.power) * (1.0 / 4)
+	r.slowPower += (p - r.slowPower) * (1.0 / 16)
 
 	// Discriminator: the phase step between outputs, positive above the
 	// centre (space) and negative below it (mark), normalised so that the
@@ -179,7 +184,7 @@ func (r *Receiver) sample(x float32) {
 		// Energy alone is not a carrier: the mean frequency over the last
 		// bit must also lie within the channel (CED at 2100 Hz or CNG at
 		// 1100 Hz are 350 and 650 Hz off the centre).
-		if r.power > r.onLevel && r.discSum < maxDiscSum && r.discSum > -maxDiscSum {
+		if r.slowPower > r.onLevel && r.discSum < maxDiscSum && r.discSum > -maxDiscSum {
 			r.onCount++
 			if r.onCount >= carrierOnSamples {
 				r.carrierUp()
@@ -191,6 +196,7 @@ func (r *Receiver) sample(x float32) {
 		return
 	}
 	if r.power < r.offLevel {
+		r.slowPower = r.power
 		r.up = false
 		r.onCount = 0
 		if r.status != nil {

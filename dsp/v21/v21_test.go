@@ -267,7 +267,7 @@ func ExampleReceiver() {
 	rx := NewReceiver(func(b int) { bits = append(bits, b) }, func(s dsp.Status, at int64) {
 		fmt.Println(s)
 	})
-	rx.Receive(modulate(Config{}, []byte{1, 0, 1, 1}))
+	rx.Receive(modulate(Config{}, make([]byte, 30)))
 	rx.Receive(make([]int16, 400))
 	// Output:
 	// carrier up
