@@ -448,3 +448,39 @@ func TestTIFFInteropSameStripsAsLibtiff(t *testing.T) {
 		})
 	}
 }
+
+// TestTIFFInteropHylaFAX asks HylaFAX's tiffcheck, which decides whether
+// a document can be sent as it is, about our files: in the coding the
+// receiver accepts (-1 MH, -2 MR, -3 MMR) and at the resolution it takes,
+// a file of ours must need no conversion ("OK").
+func TestTIFFInteropHylaFAX(t *testing.T) {
+	tiffcheck := peer.Require(t, "tiffcheck", "hylafax-server")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		opt  TIFFOptions
+		flag string
+		res  Resolution
+	}{
+		{TIFFOptions{Compression: MH}, "-1", Fine},
+		{TIFFOptions{Compression: MH, FillOrder: 2, AlignEOL: true}, "-1", Standard},
+		{TIFFOptions{Compression: MR}, "-2", Fine},
+		{TIFFOptions{Compression: MR, AlignEOL: true}, "-2", Standard},
+		{TIFFOptions{Compression: MMR}, "-3", Fine},
+	} {
+		t.Run(fmt.Sprintf("%v fill%d align%v %v", tc.opt.Compression, tc.opt.FillOrder, tc.opt.AlignEOL, tc.res), func(t *testing.T) {
+			pages := []*Page{tiffTestPage(t, WidthA4, 300, tc.res, 31), tiffTestPage(t, WidthA4, 200, tc.res, 32)}
+			var b bytes.Buffer
+			if err := WriteTIFF(&b, pages, tc.opt); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "doc.tif")
+			if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, stderr := tiffRun(t, tiffcheck, "-r", fmt.Sprint(tc.res.Y), tc.flag, path)
+			if strings.TrimSpace(out) != "OK" || stderr != "" {
+				t.Errorf("tiffcheck -r %v %s: %q %q, want OK", tc.res.Y, tc.flag, out, stderr)
+			}
+		})
+	}
+}
