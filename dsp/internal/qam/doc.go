@@ -1,7 +1,8 @@
 // Package qam holds the machinery shared by the fax QAM/PSK modems (V.27ter,
 // V.29, V.17): complex baseband arithmetic, root-raised-cosine pulse
-// shaping for transmitters, a table-driven carrier oscillator, and the
-// receiver chain
+// shaping for transmitters (Shaper at baseband; Modulator, faster, with the
+// carrier folded into its tables), a table-driven carrier oscillator (NCO),
+// and the receiver chain
 //
 //	samples -> CarrierDetect (power with hysteresis)
 //	        -> Demodulator (mix to baseband, RRC matched filter that
