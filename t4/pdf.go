@@ -178,7 +178,9 @@ func (e *pngEncoder) encode(p *Page) ([]byte, error) {
 	}
 	e.z.Reset()
 	if e.zw == nil {
-		zw, err := zlib.NewWriterLevel(&e.z, zlib.BestCompression)
+		// Level 6: on fax pages level 9 is some 14 times slower for 3.5%
+		// less (measured on 100 pages of text), and level 1 is 18% larger.
+		zw, err := zlib.NewWriterLevel(&e.z, zlib.DefaultCompression)
 		if err != nil {
 			return nil, err
 		}
