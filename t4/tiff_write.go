@@ -109,7 +109,7 @@ func WriteTIFFPages(w io.Writer, pages []TIFFPage, opt TIFFOptions) error {
 			d.ascii(tiffTagDateTime, dateTime)
 		}
 		d.long(tiffTagBadFaxLines, uint32(max(tp.BadFaxLines, 0)))
-		d.short(tiffTagCleanFaxData, uint16(tp.CleanFaxData))
+		d.short(tiffTagCleanFaxData, uint16(min(max(tp.CleanFaxData, 0), math.MaxUint16)))
 		if tp.BadFaxLines > 0 {
 			d.long(tiffTagConsecutiveBadFaxLines, uint32(max(tp.Stats.MaxConsecutiveBad, 0)))
 		}
