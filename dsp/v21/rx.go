@@ -214,11 +214,15 @@ func (r *Receiver) sample(x float32) {
 		frac := r.prevSum / (r.prevSum - sum) // where between the two outputs
 		at := r.bitPhase - (1-frac)*bitStep
 		err := 0.5 - at
-		if !r.locked {
+		switch {
+		case !r.locked:
 			r.bitPhase += err
 			r.locked = true
-		} else {
-			r.bitPhase += err * 0.25
+		case err > -0.3 && err < 0.3:
+			// Once locked, a crossing far from where a transition belongs
+			// is noise (the average wandering near zero mid-bit): ignore it
+			// rather than let it slip the clock.
+			r.bitPhase += err * 0.125
 		}
 	}
 	r.prevSum = sum
