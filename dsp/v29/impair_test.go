@@ -171,3 +171,21 @@ func TestSNR(t *testing.T) {
 		}
 	}
 }
+
+// TestLoudBurstAfterQuietTraining: the loops may diverge on a full-scale
+// burst in the data of a -43 dBm0 signal; the receiver must neither panic
+// nor report nonsense, and must train on the next transmission.
+func TestLoudBurstAfterQuietTraining(t *testing.T) {
+	sig := burstAfterQuietTraining()
+	sig = append(sig, make([]int16, 800)...)
+	bits := randomBits(3000, 5)
+	sig = append(sig, modulate(t, Config{Rate: 9600}, bits)...)
+	got, events := demodulate(t, Config{Rate: 9600}, sig)
+	last := events[len(events)-1]
+	if last.s != dsp.Trained {
+		t.Fatalf("events %v: want the last to be Trained on the second signal", events)
+	}
+	if !contains(got, bits) {
+		t.Errorf("second transmission not found error free in the output (events %v)", events)
+	}
+}

@@ -33,6 +33,9 @@ const (
 	onesFrom = 16
 	// onesErrors is how many zeros we tolerate in that part of segment 4.
 	onesErrors = 2
+	// maxSymbolEnergy bounds |equalizer output|² of a sane symbol: the
+	// outer points have 25, the AGC sets a trained receiver near them.
+	maxSymbolEnergy = 1e4
 )
 
 // rxStage is the receiver's state.
@@ -220,8 +223,7 @@ func (r *Receiver) alternations(u qam.Complex) {
 // symbol handles one symbol instant.
 func (r *Receiver) symbol() {
 	r.count++
-	switch r.stage {
-	case rxSearch:
+	if r.stage == rxSearch {
 		if r.pw > 0 && r.r4.Abs() > 0.8*r.pw && r.r2.Re < 0.6*r.pw {
 			if r.count >= absGood {
 				r.stage, r.count = rxMeasure, 0
@@ -230,21 +232,36 @@ func (r *Receiver) symbol() {
 		} else {
 			r.count = 0
 		}
+		return
+	}
+	out := r.eq.Output()
+	// A symbol far outside the constellation (or not a number) means the
+	// loops have diverged, say on a loud burst after a quiet training:
+	// start again rather than decode garbage. Written so NaN fails too.
+	if !(out.Abs2() < maxSymbolEnergy) {
+		if r.stage != rxData {
+			r.fail()
+			return
+		}
+		r.search()
+		return
+	}
+	switch r.stage {
 	case rxMeasure:
 		// The equalizer is still a unit impulse: its output is the
 		// symbol-instant sample.
-		r.sums[r.count&1] = r.sums[r.count&1].Add(r.eq.Output())
+		r.sums[r.count&1] = r.sums[r.count&1].Add(out)
 		if r.count == absMeas {
 			r.lockAlternations()
 		}
 	case rxABAB:
-		r.followAlternations()
+		r.followAlternations(r.pll.Derotate(out))
 	case rxSeg3:
-		r.trainSeg3()
+		r.trainSeg3(r.pll.Derotate(out))
 	case rxSeg4:
-		r.checkSeg4()
+		r.checkSeg4(r.pll.Derotate(out))
 	case rxData:
-		r.data()
+		r.data(r.pll.Derotate(out))
 	}
 }
 
@@ -283,8 +300,7 @@ func (r *Receiver) lockAlternations() {
 
 // followAlternations tracks ABAB with the PLL until a symbol that is not
 // the expected point but is C: the first of segment 3.
-func (r *Receiver) followAlternations() {
-	z := r.pll.Derotate(r.eq.Output())
+func (r *Receiver) followAlternations(z qam.Complex) {
 	want := r.tp.b
 	if r.aFirst {
 		want = r.tp.a
@@ -325,8 +341,7 @@ func (r *Receiver) adaptTo(z, want qam.Complex, mu float64) float64 {
 }
 
 // trainSeg3 trains the equalizer on the known pattern of segment 3.
-func (r *Receiver) trainSeg3() {
-	z := r.pll.Derotate(r.eq.Output())
+func (r *Receiver) trainSeg3(z qam.Complex) {
 	want := r.tp.c
 	if r.train.next() == 1 {
 		want = r.tp.d
@@ -360,8 +375,8 @@ func (r *Receiver) SNR() float64 {
 }
 
 // checkSeg4 decodes segment 4 and checks it descrambles to ones.
-func (r *Receiver) checkSeg4() {
-	bits, n := r.decide()
+func (r *Receiver) checkSeg4(z qam.Complex) {
+	bits, n := r.decide(z)
 	if r.count > onesFrom {
 		for i := n - 1; i >= 0; i-- {
 			if bits>>i&1 == 0 {
@@ -381,8 +396,8 @@ func (r *Receiver) checkSeg4() {
 }
 
 // data decodes one data symbol to the sink.
-func (r *Receiver) data() {
-	bits, n := r.decide()
+func (r *Receiver) data(z qam.Complex) {
+	bits, n := r.decide(z)
 	for i := n - 1; i >= 0; i-- {
 		r.sink(int(bits >> i & 1))
 	}
@@ -391,8 +406,7 @@ func (r *Receiver) data() {
 // decide takes the equalized symbol to the nearest point, adapts to it,
 // and returns the descrambled bits (first bit most significant) and their
 // number.
-func (r *Receiver) decide() (bits uint, n int) {
-	z := r.pll.Derotate(r.eq.Output())
+func (r *Receiver) decide(z qam.Complex) (bits uint, n int) {
 	best := r.slicer.slice(r.points, z)
 	e := r.adaptTo(z, constellation[best], muTrack)
 	r.errPower += (e - r.errPower) * (1.0 / 256)

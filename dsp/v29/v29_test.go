@@ -146,15 +146,18 @@ func TestTEPAndSecondTransmission(t *testing.T) {
 		if e := countErrors(first, got); e != 0 {
 			t.Errorf("%d: first transmission: %d errors", rate, e)
 		}
-		n2 := 0
-		for i := len(first); i+len(second) <= len(got); i++ {
-			if countErrors(second, got[i:]) == 0 {
-				n2++
-				break
-			}
-		}
-		if n2 == 0 {
+		if !contains(got[len(first):], second) {
 			t.Errorf("%d: second transmission not found in the output", rate)
 		}
 	}
+}
+
+// contains reports whether want appears, error free, somewhere in got.
+func contains(got, want []int) bool {
+	for i := 0; i+len(want) <= len(got); i++ {
+		if countErrors(want, got[i:]) == 0 {
+			return true
+		}
+	}
+	return false
 }

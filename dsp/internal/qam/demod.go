@@ -78,8 +78,9 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	mu := -d.next // the instant lies mu samples before the newest one
 	d.next += d.step
 	p := int(mu*interpPhases + 0.5)
-	if p > interpPhases {
+	if p < 0 || p > interpPhases { // only if the clock was corrupted
 		p = interpPhases
+		d.next = d.step
 	}
 	taps := d.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
@@ -92,7 +93,15 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 // is later). Each call is limited to a quarter of a sample so a wild timing
 // error cannot skip or repeat an output.
 func (d *Demodulator) AdjustTiming(dt float64) {
-	d.next += max(-0.25, min(0.25, dt))
+	switch {
+	case dt > 0.25:
+		dt = 0.25
+	case dt < -0.25:
+		dt = -0.25
+	case dt != dt: // NaN from a diverged loop: ignore it
+		return
+	}
+	d.next += dt
 }
 
 // SetCarrier changes the mixing frequency (for a coarse frequency

@@ -228,3 +228,13 @@ func TestModulatorMatchesShaper(t *testing.T) {
 		t.Error("1701 Hz with 2400 baud should not fit the tables")
 	}
 }
+
+func TestDemodulatorSurvivesBadTiming(t *testing.T) {
+	d := NewDemodulator(1700, 2400, 0.5, 6)
+	for i := range 1000 {
+		d.AdjustTiming([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e300, -1e300}[i%5])
+		if y, ok := d.Push(float64(i)); ok && y.Re != y.Re {
+			t.Fatal("NaN output")
+		}
+	}
+}
