@@ -150,7 +150,7 @@ func NewReceiver(cfg RxConfig, sink dsp.BitSink, status dsp.StatusFunc) (*Receiv
 		sink:   sink,
 		status: status,
 		cd:     qam.NewCarrierDetect(on, off),
-		demod:  qam.NewDemodulator(CarrierHz, float64(p.baud), rolloff, 6),
+		demod:  qam.NewDemodulator(CarrierHz, float64(p.baud), rolloff, 5),
 		eq:     qam.NewEqualizer(eqTaps),
 		saved:  make([]qam.Complex, eqTaps),
 	}

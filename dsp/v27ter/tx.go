@@ -104,9 +104,10 @@ func (t *Transmitter) Transmit(out []int16) int {
 	return len(out)
 }
 
-// saturate rounds v to the nearest sample value, clipping.
+// saturate rounds v to the nearest sample value, clipping. After the clamp
+// v+32768.5 is positive, so truncation is rounding; no branches, no calls.
 func saturate(v float64) int16 {
-	return int16(math.RoundToEven(max(-32768, min(32767, v))))
+	return int16(int32(max(-32768, min(32767, v))+32768.5) - 32768)
 }
 
 // nextSymbol runs the sequence of Table 3/V.27 ter, then data.
