@@ -54,7 +54,7 @@ func encodeUlaw(s int16) byte {
 	// The 14-bit magnitude is taken after the sign, truncating the
 	// magnitude (not the signed sample), as spandsp and iaxmodem do; so
 	// the encoder needs all 16 input bits, not a 14-bit table index.
-	x = min(x>>2, 8159) + 33         // 8159+33 = 0x1FFF, the top of segment 7
+	x = min(x>>2, 8159) + 33      // 8159+33 = 0x1FFF, the top of segment 7
 	seg := bits.Len(uint(x >> 6)) // segments end at 0x3F, 0x7F, ... 0x1FFF
 	if seg > 7 {
 		return 0x7F ^ mask // clipped to the largest code
