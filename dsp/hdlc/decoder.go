@@ -25,6 +25,7 @@ type Stats struct {
 type Decoder struct {
 	onFrame   func(data []byte, fcsOK bool)
 	onFraming func()
+	onAbort   func()
 	threshold int
 	maxLen    int
 
@@ -63,6 +64,10 @@ func (d *Decoder) OnFraming(n int, f func()) {
 	d.threshold, d.onFraming = max(n, 1), f
 }
 
+// OnAbort makes the decoder call f when a frame in progress is aborted
+// (seven or more contiguous ones).
+func (d *Decoder) OnAbort(f func()) { d.onAbort = f }
+
 // Reset forgets any partial frame and the statistics, and hunts for a flag.
 func (d *Decoder) Reset() {
 	d.hunting = true
@@ -97,6 +102,9 @@ func (d *Decoder) PutBit(bit int) {
 		// Seven contiguous ones: abort (ISO 13239 §4.4.2), or idle line.
 		if !d.hunting && (len(d.buf) > 0 || d.npending > 7) {
 			d.stats.Aborts++
+			if d.onAbort != nil {
+				defer d.onAbort()
+			}
 		}
 		d.hunting = true
 		d.flagRun = 0

@@ -4,7 +4,9 @@ package hdlc
 // returns (frame, true) to send a frame, (nil, true) when no frame is ready
 // yet (the encoder idles with one flag and asks again), and (nil, false)
 // when the transmission ends. The encoder copies the frame before the next
-// call, so the source may reuse its buffer.
+// call, so the source may reuse its buffer. A frame needs at least two
+// octets: with its FCS that makes the 32 bits below which receivers
+// discard a frame (ISO/IEC 13239 §4.7).
 type FrameSource func() (frame []byte, more bool)
 
 // Default flag counts.

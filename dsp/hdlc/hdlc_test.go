@@ -180,6 +180,15 @@ func TestBadFCSAndAbort(t *testing.T) {
 	if len(got) != 1 || !got[0].ok || d.Stats().Aborts != 1 {
 		t.Errorf("abort: got %v, stats %+v", got, d.Stats())
 	}
+	aborts := 0
+	d = NewDecoder(nil)
+	d.OnAbort(func() { aborts++ })
+	for _, b := range bits {
+		d.PutBit(b)
+	}
+	if aborts != 1 {
+		t.Errorf("OnAbort called %d times, want 1", aborts)
+	}
 }
 
 func TestEncoderAbort(t *testing.T) {
