@@ -121,9 +121,10 @@ func lookupRate(rate int) (*rateParams, error) {
 // subset that could be nearest to some position inside it, so the lookup
 // is exact yet needs only a few distance computations.
 type subsetGrid struct {
-	// cells[c][set] lists up to maxCandidates labels, padded by repeating
-	// the first, so a lookup always tries the same number.
+	// cells[c][set] lists count[c][set] labels (at most maxCandidates);
+	// in most cells one point of each subset is nearest everywhere.
 	cells [gridCells * gridCells][8][maxCandidates]uint8
+	count [gridCells * gridCells][8]uint8
 }
 
 // maxCandidates bounds the candidates per subset and cell; newSubsetGrid
@@ -163,9 +164,7 @@ func newSubsetGrid(pts []point) *subsetGrid {
 						n++
 					}
 				}
-				for k := n; k < maxCandidates; k++ {
-					cell[set][k] = cell[set][0]
-				}
+				g.count[cy*gridCells+cx][set] = uint8(n)
 			}
 		}
 	}
@@ -202,14 +201,15 @@ func (g *subsetGrid) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dis
 	cx = min(max(cx, 0), gridCells-1)
 	cy = min(max(cy, 0), gridCells-1)
 	cell := &g.cells[cy*gridCells+cx]
+	count := &g.count[cy*gridCells+cx]
 	for set := range cell {
 		c := &cell[set]
 		bi := c[0]
 		p := &pts[bi&127]
 		dx, dy := re-p.re, im-p.im
 		best := dx*dx + dy*dy
-		for k := 1; k < maxCandidates; k++ {
-			i := c[k]
+		for k := 1; k < int(count[set]); k++ {
+			i := c[k&(maxCandidates-1)]
 			p := &pts[i&127]
 			dx, dy := re-p.re, im-p.im
 			if d := dx*dx + dy*dy; d < best {
