@@ -49,7 +49,7 @@ type Config struct {
 	FullVoiceInterval time.Duration // a full voice frame at least this often; default 20 s
 	Linger            time.Duration // keep ended dialogs to re-ACK; default 4 s
 
-	// Jitter buffer of each call: JitterDelay frames (default 3 = 60 ms) of
+	// Jitter buffer of each call: JitterDelay frames (default 5 = 100 ms) of
 	// fixed delay, JitterCapacity frames (default 50), fill policy.
 	JitterDelay    int
 	JitterCapacity int
@@ -87,7 +87,9 @@ func (c *Config) setDefaults() {
 	def(&c.MinRefresh, 10*time.Second)
 	def(&c.MaxRefresh, time.Hour)
 	if c.JitterDelay == 0 {
-		c.JitterDelay = 3
+		// 100 ms: T.30's timers are in seconds, so delay costs a fax
+		// nothing, while a loaded host's scheduling stalls cost frames.
+		c.JitterDelay = 5
 	}
 	if c.JitterCapacity == 0 {
 		c.JitterCapacity = 50

@@ -336,9 +336,10 @@ func TestIAXModemAnswersOurCall(t *testing.T) {
 	<-runDone
 	st := call.Stats()
 	t.Logf("call stats %+v; endpoint %+v", st, ep.Stats())
-	// Loopback loses nothing, but a loaded CI host may stall a process for
-	// longer than the jitter buffer's delay: allow a little.
-	if st.Jitter.Lost > st.Jitter.Played/10 {
+	// Loopback loses nothing, but a loaded CI host (load average 19 on two
+	// cores while this was written) stalls processes for longer than the
+	// jitter buffer's delay. Broken timestamps would lose nearly everything.
+	if st.Jitter.Lost > st.Jitter.Played/4 {
 		t.Errorf("lost %d of %d frames on loopback", st.Jitter.Lost, st.Jitter.Played)
 	}
 	m.stop()
