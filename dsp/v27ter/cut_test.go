@@ -55,3 +55,33 @@ func TestCut(t *testing.T) {
 		}
 	}
 }
+
+// TestLoudBurst hits the receiver with a full-scale burst during the
+// training and during the data, 40 dB above the signal it trained on: no
+// garbage Trained, no stuck receiver, and the next transmission is
+// received.
+func TestLoudBurst(t *testing.T) {
+	for _, rate := range []int{Rate4800, Rate2400} {
+		for _, at := range []int{2000, 9000} {
+			t.Run(fmt.Sprintf("%d/%d", rate, at), func(t *testing.T) {
+				first := transmit(t, TxConfig{Rate: rate, Level: -40}, randomBits(8000, 1))
+				loud := transmit(t, TxConfig{Rate: rate, Level: 0}, randomBits(8000, 3))
+				copy(first[at:], loud[3000:4600]) // 200 ms
+				bits := randomBits(4000, 2)
+				in := append(first, make([]int16, 800)...)
+				in = append(in, transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, bits)...)
+				in = append(in, make([]int16, 800)...)
+				got, events := receiveAll(t, rate, in)
+				last := events[len(events)-2:]
+				if last[0].s != dsp.Trained || last[1].s != dsp.CarrierDown {
+					t.Fatalf("events %v: the last transmission was not received", events)
+				}
+				if i := indexOf(got, bits[:64]); i < 0 {
+					t.Errorf("last transmission's bits not found; events %v", events)
+				} else {
+					checkPrefix(t, "last transmission", bits, got[i:])
+				}
+			})
+		}
+	}
+}

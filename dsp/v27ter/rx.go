@@ -54,6 +54,8 @@ const (
 	// maxOffsetHz is the largest carrier offset believed from the
 	// reversals; V.27 ter requires ±7 Hz.
 	maxOffsetHz = 20.0
+	// rotLen is how many of the latest reversals estimate the offset.
+	rotLen = 6
 	// earlyCheck is the symbol of segment 4 at which a start that is not
 	// converging (noise that looked like reversals) is silently abandoned,
 	// and earlyMaxErr the mean squared error it must be under by then.
@@ -96,13 +98,17 @@ type Receiver struct {
 
 	// hunting
 	agc       float64 // gain that brings symbols to unit radius
+	eqPower   float64 // running mean |x|² of the equalizer's input
 	onPower   float64 // running mean |y|² at symbol instants (before AGC)
 	midPower  float64 // and half-way between them
 	flipHold  int     // symbols before the next parity check
 	skipHalf  bool    // drop one T/2 sample to swap symbol and half-way instants
 	prev      qam.Complex
 	reversals int
-	rotSum    qam.Complex // Σ -z_k·conj(z_k-1) over the reversals: carrier offset
+	// rot holds -z_k·conj(z_k-1) for the latest reversals: their phase is
+	// the carrier offset per symbol. Only the latest count: the first
+	// ones are disturbed by the AGC and timing settling.
+	rot [rotLen]qam.Complex
 
 	// training
 	count    int       // symbols of segment 4 (or 5) seen
@@ -208,7 +214,6 @@ func (r *Receiver) carrierDown() {
 func (r *Receiver) hunt() {
 	r.stage = rxHunt
 	r.reversals = 0
-	r.rotSum = qam.Complex{}
 	r.flipHold = 4
 	if r.haveSaved {
 		r.eq.SetTaps(r.saved)
@@ -227,7 +232,9 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if r.odd = !r.odd; !r.odd {
 		// The half-way sample: only the hunt's parity check looks at it.
 		r.midPower += (p - r.midPower) * (1.0 / 4)
-		r.eq.Push(y.Scale(r.agc))
+		x := y.Scale(r.agc)
+		r.eqPower += (x.Abs2() - r.eqPower) * (1.0 / 16)
+		r.eq.Push(x)
 		r.gard.Push(y)
 		return
 	}
@@ -238,6 +245,7 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 		}
 	}
 	x := y.Scale(r.agc)
+	r.eqPower += (x.Abs2() - r.eqPower) * (1.0 / 16)
 	r.eq.Push(x)
 	if e, ok := r.gard.Push(y); ok {
 		r.demod.AdjustTiming(r.timingGain() * e)
@@ -284,35 +292,36 @@ func (r *Receiver) huntSymbol(z qam.Complex) {
 		r.onPower, r.midPower = r.midPower, r.onPower
 		r.flipHold = 6
 		r.reversals = 0
-		r.rotSum = qam.Complex{}
 		return
 	}
 	c := z.MulConj(prev)
 	m := (z.Abs2() + prev.Abs2()) / 2
 	if m < 0.1 {
 		r.reversals = 0
-		r.rotSum = qam.Complex{}
 		return
 	}
 	switch {
 	case c.Re < -reversalCos*m:
 		r.reversals++
-		r.rotSum = r.rotSum.Sub(c)
+		r.rot[r.reversals%rotLen] = c.Scale(-1)
 	case c.Re > reversalCos*m && r.reversals >= minReversals && r.cd.Up():
 		r.startTraining(z)
 	default:
 		r.reversals = 0
-		r.rotSum = qam.Complex{}
 	}
 }
 
 // startTraining begins segment 4 at its first symbol z.
 func (r *Receiver) startTraining(z qam.Complex) {
-	// The reversals rotate by the carrier offset each symbol.
-	w := r.rotSum.Arg()
+	// The reversals rotate by the carrier offset each symbol. An
+	// implausible estimate is left to the carrier loop to correct.
+	var sum qam.Complex
+	for _, c := range r.rot[:min(r.reversals, rotLen)] {
+		sum = sum.Add(c)
+	}
+	w := sum.Arg()
 	if math.Abs(w)*float64(r.p.baud)/(2*math.Pi) > maxOffsetHz {
-		r.hunt()
-		return
+		w = 0
 	}
 	r.carrierUp()
 	r.refPower = r.cd.Power()
@@ -333,12 +342,19 @@ func (r *Receiver) startTraining(z qam.Complex) {
 func (r *Receiver) train(z qam.Complex, d qam.Complex, mu, alpha, beta float64) float64 {
 	zr := r.pll.Derotate(z)
 	e := d.Sub(zr)
-	r.eq.Adapt(r.pll.Rotate(e), mu)
+	r.eq.Adapt(r.pll.Rotate(e), r.normalised(mu))
 	r.pll.Alpha, r.pll.Beta = alpha, beta
 	r.pll.Update(qam.PhaseError(zr, d))
 	e2 := e.Abs2()
 	r.mse += (e2 - r.mse) * (1.0 / 16)
 	return e2
+}
+
+// normalised scales an LMS step for the equalizer's input power (which the
+// AGC holds near 1 once trained), so a sudden rise in level slows the
+// adaptation instead of making it diverge.
+func (r *Receiver) normalised(mu float64) float64 {
+	return mu / max(r.eqPower, 0.5)
 }
 
 // conditioningStep returns the phase change of one symbol of the
@@ -382,7 +398,7 @@ func (r *Receiver) trainSymbol(z qam.Complex) {
 	case n < seg4Short:
 		r.state = (r.state + conditioningStep(&r.model)) & 7
 		r.train(z, unit8PSK[r.state], mu, alpha, beta)
-		if n == earlyCheck && r.mse > earlyMaxErr {
+		if n == earlyCheck && !(r.mse <= earlyMaxErr) { // NaN fails too
 			// Not a V.27 ter training after all: say nothing, keep hunting.
 			r.hunt()
 		}
@@ -437,7 +453,7 @@ func (r *Receiver) finishTraining(mse float64) {
 	if r.p.bitsPerSym == 2 {
 		limit = 0.2
 	}
-	if mse > limit {
+	if !(mse <= limit) { // NaN (a diverged loop) fails too
 		r.status(dsp.TrainingFailed, r.sample)
 		r.hunt()
 		return
@@ -457,10 +473,10 @@ func (r *Receiver) dataSymbol(z qam.Complex) {
 	k := nearestPhase(zr, r.p.bitsPerSym == 2)
 	d := unit8PSK[k]
 	e := d.Sub(zr)
-	r.eq.Adapt(r.pll.Rotate(e), muData)
+	r.eq.Adapt(r.pll.Rotate(e), r.normalised(muData))
 	r.pll.Alpha, r.pll.Beta = 0.05, 0.0005
 	r.pll.Update(qam.PhaseError(zr, d))
-	if r.mse += (e.Abs2() - r.mse) * (1.0 / 64); r.mse > lostMSE {
+	if r.mse += (e.Abs2() - r.mse) * (1.0 / 64); !(r.mse <= lostMSE) {
 		// The signal has gone, though the line is not quiet.
 		r.carrierDown()
 		return
