@@ -45,7 +45,7 @@ const (
 // of txTapsPerPhase taps.
 const (
 	txRolloff      = 0.25
-	txTapsPerPhase = 10
+	txTapsPerPhase = 10 // Transmit's dot product is written out for ten
 	txPhases       = 10
 )
 
@@ -321,10 +321,13 @@ func (t *Transmitter) Transmit(out []int16) int {
 		cr, ci := &t.coefRe[t.n], &t.coefIm[t.n]
 		re := (*[txTapsPerPhase]float64)(t.histRe[t.hpos : t.hpos+txTapsPerPhase])
 		im := (*[txTapsPerPhase]float64)(t.histIm[t.hpos : t.hpos+txTapsPerPhase])
-		var v float64
-		for k := range cr {
-			v += cr[k]*re[k] + ci[k]*im[k]
-		}
+		// Written out: the compiler does not unroll loops, and two
+		// accumulators halve the dependency chain.
+		v0 := cr[0]*re[0] + ci[0]*im[0] + cr[2]*re[2] + ci[2]*im[2] + cr[4]*re[4] + ci[4]*im[4] +
+			cr[6]*re[6] + ci[6]*im[6] + cr[8]*re[8] + ci[8]*im[8]
+		v1 := cr[1]*re[1] + ci[1]*im[1] + cr[3]*re[3] + ci[3]*im[3] + cr[5]*re[5] + ci[5]*im[5] +
+			cr[7]*re[7] + ci[7]*im[7] + cr[9]*re[9] + ci[9]*im[9]
+		v := v0 + v1
 		out[i] = clip16(v)
 		if t.n++; t.n == carrierPeriod {
 			t.n = 0
