@@ -20,5 +20,17 @@
 // training symbols, and decodes data with a soft-decision Viterbi decoder
 // over the eight constellation subsets.
 //
+// Usage: [NewTransmitter] with a [Config] (rate, long or short train, level,
+// optional talker echo protection) pulls bits from a dsp.BitSource and fills
+// sample blocks; [NewReceiver] pushes bits to a dsp.BitSink and reports
+// CarrierUp, Trained, TrainingFailed and CarrierDown with the sample index.
+// The receiver's first data bit is the first bit the transmitter took from
+// its source; the trailer's scrambled ones may follow the data.
+//
+// Interworking details not spelled out in the figures, as spandsp and the
+// fax machines it meets use them: both scramblers start segment 2 from the
+// state 0x2ECDD5, and the differential encoder starts segment 4 from
+// Y2Y1 = 01 (long train) or 00 (short train).
+//
 // Everything is clocked by samples; no allocation happens per block.
 package v17
