@@ -19,7 +19,8 @@ type TxConfig struct {
 	ShortTrain bool
 	// EchoProtection prefixes the 185-200 ms unmodulated carrier and 20 ms
 	// of silence of Table 3 (segments 1 and 2), for circuits with talker
-	// echo. T.30 fax does not use it.
+	// echo. Fax equipment normally leaves it off (spandsp's fax engine
+	// makes it an option, off by default).
 	EchoProtection bool
 }
 
