@@ -10,8 +10,8 @@
 //	segment 5  continuous scrambled binary ones     8 symbols
 //
 // Segments 1 and 2 (185-200 ms of unmodulated carrier against talker echo,
-// then 20 ms of silence) are optional and off by default, as fax equipment
-// normally sends them (TxConfig.EchoProtection turns them on).
+// then 20 ms of silence) are optional and, as in most fax equipment, off by
+// default (TxConfig.EchoProtection turns them on).
 //
 // A [Transmitter] pulls data bits from a dsp.BitSource and writes 8 kHz
 // samples: training, data, then 32 symbols of scrambled ones so the far
