@@ -43,8 +43,10 @@ func TestRunCodesDecode(t *testing.T) {
 			var w bitWriter
 			w.writeVLC(c)
 			w.write(0xffff, 16) // what follows must not matter
-			d := &Decoder{buf: w.flush()}
-			got, pos, st := d.readRun(0, color, maxRun)
+			d := &Decoder{}
+			r := newBitReader(w.flush(), 0)
+			got, st := d.readRun(&r, color, maxRun)
+			pos := r.pos()
 			if st != rowOK || got != run || pos != int(c.bits) {
 				t.Fatalf("%s %d: decoded %d in %d bits (status %d), coded in %d", colorName[color], run, got, pos, st, c.bits)
 			}

@@ -289,7 +289,14 @@ func (d *Decoder) goodRow() {
 	row := d.newRow()
 	c := d.cur
 	for i := 0; i < len(c) && int(c[i]) < d.opt.Width; i += 2 {
-		setRun(row, int(c[i]), int(c[i+1])) // the sentinels pair a final black run with the width
+		// Black from c[i] to c[i+1]; the sentinels pair a final black run
+		// with the width. Most runs of a page of text fit in one byte.
+		a, b := int(c[i]), int(c[i+1])
+		if k := a >> 3; k == (b-1)>>3 {
+			row[k] |= 0xff >> (a & 7) & (0xff << (7 - (b-1)&7))
+		} else {
+			setRun(row, a, b)
+		}
 	}
 	d.lastGood = d.stats.Rows - 1
 	d.consec = 0
@@ -400,62 +407,64 @@ func (d *Decoder) findEOL(pos int) (int, bool) {
 
 // readRun decodes one run of colour (0 white, 1 black): make-up codes and
 // a terminating code (T.4 §4.1.1), at most room pixels long.
-func (d *Decoder) readRun(pos, color, room int) (int, int, rowStatus) {
-	end := len(d.buf) * 8
+func (d *Decoder) readRun(r *bitReader, color, room int) (int, rowStatus) {
 	table := &runTables[color]
 	run := 0
 	for {
-		e := table[d.peek(pos)>>(32-runLookBits)]
-		nb := int(e & bitsMask)
-		r := int(e&runMask) >> runShift
+		if r.n < 32 {
+			r.refill()
+		}
+		e := table[r.w>>(64-runLookBits)]
+		nb := uint(e & bitsMask)
+		n := int(e&runMask) >> runShift
 		switch {
 		case e == entryBad:
-			if end-pos < runLookBits {
-				return 0, pos, rowMore
+			if r.n < runLookBits {
+				return 0, rowMore
 			}
-			d.rowErr = fmt.Errorf("%w: no %s run code at bit %d", ErrBadCode, colorName[color], pos)
-			return 0, pos, rowBad
-		case r == entryEOL:
-			if end-pos < eolBits {
-				return 0, pos, rowMore
+			d.rowErr = fmt.Errorf("%w: no %s run code at bit %d", ErrBadCode, colorName[color], r.pos())
+			return 0, rowBad
+		case n == entryEOL:
+			if r.n < eolBits {
+				return 0, rowMore
 			}
 			d.rowErr = fmt.Errorf("%w: EOL inside row %d", ErrBadCode, d.stats.Rows)
-			return 0, pos, rowBad
-		case pos+nb > end:
-			return 0, pos, rowMore
+			return 0, rowBad
+		case nb > r.n:
+			return 0, rowMore
 		}
-		pos += nb
-		run += r
+		r.skip(nb)
+		run += n
 		if run > room {
 			d.rowErr = fmt.Errorf("%w: %s run past the end of row %d", ErrBadCode, colorName[color], d.stats.Rows)
-			return 0, pos, rowBad
+			return 0, rowBad
 		}
 		if e&makeupFlag == 0 {
-			return run, pos, rowOK
+			return run, rowOK
 		}
 	}
 }
 
 // fail records why a 2-D row failed.
-func (d *Decoder) fail(pos int, format string, args ...any) (int, rowStatus) {
+func (d *Decoder) fail(format string, args ...any) rowStatus {
 	d.rowErr = fmt.Errorf("%w: row %d: %s", ErrBadCode, d.stats.Rows, fmt.Sprintf(format, args...))
-	return pos, rowBad
+	return rowBad
 }
 
 var colorName = [2]string{"white", "black"}
 
 // decode1D decodes a row of alternating runs, white first (T.4 §4.1.1),
-// into d.cur.
+// from bit pos into d.cur, and returns where the row ends.
 func (d *Decoder) decode1D(pos int) (int, rowStatus) {
+	r := newBitReader(d.buf, pos)
 	width := d.opt.Width
 	cur := d.cur[:0]
 	a, color := 0, 0
 	for {
-		run, p, st := d.readRun(pos, color, width-a)
+		run, st := d.readRun(&r, color, width-a)
 		if st != rowOK {
 			return pos, st
 		}
-		pos = p
 		if run == 0 && (a > 0 || color == 1) {
 			// Only the first (white) run of a row may be empty.
 			d.rowErr = fmt.Errorf("%w: empty %s run in row %d", ErrBadCode, colorName[color], d.stats.Rows)
@@ -469,13 +478,14 @@ func (d *Decoder) decode1D(pos int) (int, rowStatus) {
 		color ^= 1
 	}
 	d.cur = appendSentinels(cur, width)
-	return pos, rowOK
+	return r.pos(), rowOK
 }
 
 // decode2D decodes a row coded against d.ref with the modes of T.4
-// §4.2.1.3 (T.6 §2.2.3) into d.cur.
+// §4.2.1.3 (T.6 §2.2.3) from bit pos into d.cur, and returns where the row
+// ends.
 func (d *Decoder) decode2D(pos int) (int, rowStatus) {
-	end := len(d.buf) * 8
+	r := newBitReader(d.buf, pos)
 	width := int32(d.opt.Width)
 	ref := d.ref
 	cur := d.cur[:0]
@@ -489,48 +499,51 @@ func (d *Decoder) decode2D(pos int) (int, rowStatus) {
 		if j > 0 {
 			j--
 		}
-		for ref[j] <= a0 || j&1 != color {
-			j++
+		j += (j ^ color) & 1
+		for ref[j] <= a0 {
+			j += 2
 		}
 		b1, b2 := ref[j], ref[j+1]
-		m := modeTable[d.peek(pos)>>(32-modeLookBit)]
-		if pos+int(m.bits) > end {
+		if r.n < 32 {
+			r.refill()
+		}
+		m := modeTable[r.w>>(64-modeLookBit)]
+		if uint(m.bits) > r.n {
 			return pos, rowMore
 		}
 		switch m.mode {
 		case modePass:
 			if b2 >= width {
-				return d.fail(pos, "pass mode past the row's end")
+				return pos, d.fail("pass mode past the row's end")
 			}
-			pos += int(m.bits)
+			r.skip(uint(m.bits))
 			a0 = b2
 		case modeV:
 			a1 := b1 + int32(m.delta)
 			if a1 <= a0 || a1 > width {
-				return d.fail(pos, "vertical mode to %d from %d", a1, a0)
+				return pos, d.fail("vertical mode to %d from %d", a1, a0)
 			}
-			pos += int(m.bits)
+			r.skip(uint(m.bits))
 			if a1 < width {
 				cur = append(cur, a1)
 			}
 			a0 = a1
 		case modeHoriz:
-			p := pos + int(m.bits)
+			r.skip(uint(m.bits))
 			start := int(max(a0, 0))
-			r1, p, st := d.readRun(p, color, int(width)-start)
+			r1, st := d.readRun(&r, color, int(width)-start)
 			if st != rowOK {
 				return pos, st
 			}
-			r2, p, st := d.readRun(p, color^1, int(width)-start-r1)
+			r2, st := d.readRun(&r, color^1, int(width)-start-r1)
 			if st != rowOK {
 				return pos, st
 			}
 			a1 := int32(start + r1)
 			a2 := a1 + int32(r2)
 			if a1 <= a0 || a2 == a1 && a1 < width {
-				return d.fail(pos, "empty run in horizontal mode")
+				return pos, d.fail("empty run in horizontal mode")
 			}
-			pos = p
 			if a1 < width {
 				cur = append(cur, a1)
 			}
@@ -539,14 +552,14 @@ func (d *Decoder) decode2D(pos int) (int, rowStatus) {
 			}
 			a0 = a2
 		case modeExt:
-			return d.fail(pos, "extension code (uncompressed mode is not supported)")
+			return pos, d.fail("extension code (uncompressed mode is not supported)")
 		default: // seven zeros: an EOL or EOFB inside the row
-			if end-pos < eolBits {
+			if r.n < eolBits {
 				return pos, rowMore
 			}
-			return d.fail(pos, "EOL inside the row")
+			return pos, d.fail("EOL inside the row")
 		}
 	}
 	d.cur = appendSentinels(cur, int(width))
-	return pos, rowOK
+	return r.pos(), rowOK
 }

@@ -148,8 +148,9 @@ func (e *encoder) row2D() {
 		if j > 0 {
 			j--
 		}
-		for ref[j] <= a0 || j&1 != color {
-			j++
+		j += (j ^ color) & 1 // to the first element of the right parity,
+		for ref[j] <= a0 {   // then along the elements of that parity
+			j += 2
 		}
 		b1, b2 := ref[j], ref[j+1]
 		switch d := a1 - b1; {
