@@ -274,18 +274,20 @@ func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float6
 			return err
 		}
 		ourBER := rate(bits, got)
+		ourTxt := fmtBER(ourBER, nbits, len(got))
 		res, err := h.Receive(ctx, []spandsp.RxSegment{{Spec: r.Spec, Samples: sig}}, false)
 		if err != nil {
 			return err
 		}
 		theirBER := rate(bits, res.Bits)
+		theirTxt := fmtBER(theirBER, nbits, len(res.Bits))
 		if ourOK = ourOK && ourBER < 1e-5; ourOK {
 			ourNeed = snr
 		}
 		if theirOK = theirOK && theirBER < 1e-5; theirOK {
 			theirNeed = snr
 		}
-		lines[i] = fmt.Sprintf("%.0f\t%s\t%s\t", snr, fmtBER(ourBER, nbits), fmtBER(theirBER, nbits))
+		lines[i] = fmt.Sprintf("%.0f\t%s\t%s\t", snr, ourTxt, theirTxt)
 	}
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
@@ -304,8 +306,13 @@ func rate(sent, got []byte) float64 {
 	return float64(errs) / float64(len(sent))
 }
 
-func fmtBER(b float64, n int) string {
-	if b == 0 {
+// fmtBER formats a bit error rate measured over n bits, of which the
+// receiver delivered got.
+func fmtBER(b float64, n, got int) string {
+	switch {
+	case got < n/10:
+		return "no train"
+	case b == 0:
 		return fmt.Sprintf("<%.0e", 1/float64(n))
 	}
 	return fmt.Sprintf("%.1e", b)
