@@ -21,7 +21,7 @@ func receiveAll(t testing.TB, rate int, samples []int16) ([]byte, []event) {
 	t.Helper()
 	var bits []byte
 	var events []event
-	rx, err := NewReceiver(RxConfig{Rate: rate},
+	rx, err := NewReceiver(Config{Rate: rate},
 		func(b int) { bits = append(bits, byte(b)) },
 		func(s dsp.Status, at int64) { events = append(events, event{s, at}) })
 	if err != nil {
@@ -93,7 +93,7 @@ func TestBackToBack(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%d/%s", rate, c.name), func(t *testing.T) {
 				bits := randomBits(nbits, 1)
-				tx := transmit(t, TxConfig{Rate: rate, Level: c.level}, bits)
+				tx := transmit(t, Config{Rate: rate, Level: c.level}, bits)
 				line := linesim.New(c.imp)
 				rxs := line.Apply(nil, append(tx, make([]int16, 800)...))
 				got, events := receiveAll(t, rate, rxs)

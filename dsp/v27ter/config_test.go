@@ -10,10 +10,11 @@ import (
 
 func TestConfigErrors(t *testing.T) {
 	src := func() (int, bool) { return 0, false }
-	for _, cfg := range []TxConfig{
+	for _, cfg := range []Config{
 		{Rate: 9600, Level: -10},
 		{Rate: 0, Level: -10},
 		{Rate: 4800, Level: 3},
+		{Rate: 4800, Level: 0.5},
 		{Rate: 4800, Level: -70},
 		{Rate: 4800, Level: math.NaN()},
 	} {
@@ -21,19 +22,19 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("NewTransmitter(%+v): no error", cfg)
 		}
 	}
-	if _, err := NewTransmitter(TxConfig{Rate: 2400, Level: -10}, nil); err == nil {
+	if _, err := NewTransmitter(Config{Rate: 2400, Level: -10}, nil); err == nil {
 		t.Errorf("NewTransmitter with nil source: no error")
 	}
 	sink := func(int) {}
-	for _, cfg := range []RxConfig{
+	for _, cfg := range []Config{
 		{Rate: 7200},
-		{Rate: 4800, CarrierOnDBm0: -50, CarrierOffDBm0: -40},
+		{Rate: 4800, CarrierOn: -50, CarrierOff: -40},
 	} {
 		if _, err := NewReceiver(cfg, sink, nil); err == nil {
 			t.Errorf("NewReceiver(%+v): no error", cfg)
 		}
 	}
-	if _, err := NewReceiver(RxConfig{Rate: 4800}, nil, nil); err == nil {
+	if _, err := NewReceiver(Config{Rate: 4800}, nil, nil); err == nil {
 		t.Errorf("NewReceiver with nil sink: no error")
 	}
 }
@@ -43,7 +44,7 @@ func TestConfigErrors(t *testing.T) {
 func TestTransmitLevel(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		for _, level := range []float64{-3, -10, -43} {
-			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: level}, endless())
+			tx, err := NewTransmitter(Config{Rate: rate, Level: level}, endless())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +69,7 @@ func TestTransmitLevel(t *testing.T) {
 func TestEchoProtection(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		bits := randomBits(3000, 4)
-		in := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel, EchoProtection: true}, bits)
+		in := transmit(t, Config{Rate: rate, Level: DefaultLevel, TEP: true}, bits)
 		// 185-200 ms of carrier, then 20 ms of silence, precede the
 		// reversals.
 		tone, gap := -1, 0

@@ -16,14 +16,14 @@ func TestCut(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		for _, where := range []string{"training", "data"} {
 			t.Run(fmt.Sprintf("%d/%s", rate, where), func(t *testing.T) {
-				first := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, randomBits(8000, 1))
+				first := transmit(t, Config{Rate: rate, Level: DefaultLevel}, randomBits(8000, 1))
 				cut := 3000 // in the training
 				if where == "data" {
 					cut = len(first) / 2
 				}
 				bits := randomBits(4000, 2)
 				in := append(first[:cut:cut], make([]int16, 800)...)
-				in = append(in, transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, bits)...)
+				in = append(in, transmit(t, Config{Rate: rate, Level: DefaultLevel}, bits)...)
 				in = append(in, make([]int16, 800)...)
 				got, events := receiveAll(t, rate, linesim.New(linesim.Impairments{Law: g711.Alaw}).Apply(nil, in))
 				var kinds []dsp.Status
@@ -64,12 +64,12 @@ func TestLoudBurst(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		for _, at := range []int{2000, 9000} {
 			t.Run(fmt.Sprintf("%d/%d", rate, at), func(t *testing.T) {
-				first := transmit(t, TxConfig{Rate: rate, Level: -40}, randomBits(8000, 1))
-				loud := transmit(t, TxConfig{Rate: rate, Level: 0}, randomBits(8000, 3))
+				first := transmit(t, Config{Rate: rate, Level: -40}, randomBits(8000, 1))
+				loud := transmit(t, Config{Rate: rate, Level: 0}, randomBits(8000, 3))
 				copy(first[at:], loud[3000:4600]) // 200 ms
 				bits := randomBits(4000, 2)
 				in := append(first, make([]int16, 800)...)
-				in = append(in, transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, bits)...)
+				in = append(in, transmit(t, Config{Rate: rate, Level: DefaultLevel}, bits)...)
 				in = append(in, make([]int16, 800)...)
 				got, events := receiveAll(t, rate, in)
 				last := events[len(events)-2:]

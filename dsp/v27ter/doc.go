@@ -11,7 +11,7 @@
 //
 // Segments 1 and 2 (185-200 ms of unmodulated carrier against talker echo,
 // then 20 ms of silence) are optional and, as in most fax equipment, off by
-// default (TxConfig.EchoProtection turns them on).
+// default (Config.TEP turns them on).
 //
 // A [Transmitter] pulls data bits from a dsp.BitSource and writes 8 kHz
 // samples: training, data, then 32 symbols of scrambled ones so the far

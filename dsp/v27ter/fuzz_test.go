@@ -38,7 +38,7 @@ func FuzzReceiver(f *testing.F) {
 		}
 		up, trained := false, false
 		last := int64(-1)
-		rx, err := NewReceiver(RxConfig{Rate: rate},
+		rx, err := NewReceiver(Config{Rate: rate},
 			func(b int) {
 				if !trained {
 					t.Fatalf("bit delivered before Trained")
@@ -90,7 +90,7 @@ func fuzzSeeds() [][]byte {
 		return b
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	tx := func(cfg TxConfig, nbits int) []int16 {
+	tx := func(cfg Config, nbits int) []int16 {
 		n := 0
 		t, _ := NewTransmitter(cfg, func() (int, bool) {
 			n++
@@ -126,11 +126,11 @@ func fuzzSeeds() [][]byte {
 		fsk[i] = int16(8000 * math.Sin(ph))
 	}
 	noise := linesim.New(linesim.Impairments{NoiseDBm0: linesim.Noise(-15), Seed: 5}).Apply(nil, make([]int16, 4000))
-	long4800 := tx(TxConfig{Rate: Rate4800, Level: DefaultLevel}, 3000)
-	long2400 := tx(TxConfig{Rate: Rate2400, Level: -30}, 600)
-	short4800 := tx(TxConfig{Rate: Rate4800, Level: -3, ShortTrain: true}, 600)
+	long4800 := tx(Config{Rate: Rate4800, Level: DefaultLevel}, 3000)
+	long2400 := tx(Config{Rate: Rate2400, Level: -30}, 600)
+	short4800 := tx(Config{Rate: Rate4800, Level: -3, ShortTrain: true}, 600)
 	short2400 := linesim.New(linesim.Impairments{Law: g711.Alaw, FreqOffsetHz: 7}).
-		Apply(nil, tx(TxConfig{Rate: Rate2400, Level: DefaultLevel, ShortTrain: true}, 600))
+		Apply(nil, tx(Config{Rate: Rate2400, Level: DefaultLevel, ShortTrain: true}, 600))
 	return [][]byte{
 		enc(0, make([]int16, 2000)),
 		enc(2, noise),

@@ -21,7 +21,7 @@ func TestMeasureLimits(t *testing.T) {
 	const nbits = 100000
 	run := func(rate int, level float64, imp linesim.Impairments) (snr float64, errs int, trained bool) {
 		bits := randomBits(nbits, 11)
-		tx := transmit(t, TxConfig{Rate: rate, Level: level}, bits)
+		tx := transmit(t, Config{Rate: rate, Level: level}, bits)
 		tx = append(tx, make([]int16, 800)...)
 		got := linesim.New(imp).Apply(nil, tx)
 		var sig, noise float64
@@ -32,7 +32,7 @@ func TestMeasureLimits(t *testing.T) {
 		}
 		snr = 10 * math.Log10(sig/noise)
 		var out []byte
-		rx, err := NewReceiver(RxConfig{Rate: rate, CarrierOnDBm0: -70, CarrierOffDBm0: -75},
+		rx, err := NewReceiver(Config{Rate: rate, CarrierOn: -70, CarrierOff: -75},
 			func(b int) { out = append(out, byte(b)) },
 			func(s dsp.Status, _ int64) { trained = trained || s == dsp.Trained })
 		if err != nil {

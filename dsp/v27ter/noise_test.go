@@ -19,7 +19,7 @@ func TestNoiseBeforeTraining(t *testing.T) {
 				t.Run(fmt.Sprintf("%d/%vdBm0/seed%d", rate, noise, seed), func(t *testing.T) {
 					bits := randomBits(5000, seed)
 					const lead = 4000 // 500 ms
-					tx := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, bits)
+					tx := transmit(t, Config{Rate: rate, Level: DefaultLevel}, bits)
 					in := append(make([]int16, lead), tx...)
 					line := linesim.New(linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(noise), Seed: seed})
 					got, events := receiveAll(t, rate, line.Apply(nil, append(in, make([]int16, 800)...)))

@@ -25,7 +25,7 @@ func endless() dsp.BitSource {
 func TestZeroAllocs(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
-			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			tx, err := NewTransmitter(Config{Rate: rate, Level: DefaultLevel}, endless())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,7 +36,7 @@ func TestZeroAllocs(t *testing.T) {
 				t.Errorf("Transmit: %v allocations per block", a)
 			}
 			bits := 0
-			rx, err := NewReceiver(RxConfig{Rate: rate}, func(int) { bits++ }, func(dsp.Status, int64) {})
+			rx, err := NewReceiver(Config{Rate: rate}, func(int) { bits++ }, func(dsp.Status, int64) {})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +80,7 @@ func reportSpeed(b *testing.B, audio float64, wall time.Time, cpu time.Duration)
 func BenchmarkTransmit(b *testing.B) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		b.Run(fmt.Sprint(rate), func(b *testing.B) {
-			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			tx, err := NewTransmitter(Config{Rate: rate, Level: DefaultLevel}, endless())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func BenchmarkTransmit(b *testing.B) {
 func BenchmarkReceive(b *testing.B) {
 	for _, rate := range []int{Rate4800, Rate2400} {
 		b.Run(fmt.Sprint(rate), func(b *testing.B) {
-			tx, err := NewTransmitter(TxConfig{Rate: rate, Level: DefaultLevel}, endless())
+			tx, err := NewTransmitter(Config{Rate: rate, Level: DefaultLevel}, endless())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func BenchmarkReceive(b *testing.B) {
 			tx.Transmit(signal)
 			start, cpu := time.Now(), cpuTime()
 			for b.Loop() {
-				rx, err := NewReceiver(RxConfig{Rate: rate}, func(int) {}, nil)
+				rx, err := NewReceiver(Config{Rate: rate}, func(int) {}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,14 +8,6 @@ import (
 	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
-// RxConfig selects what a Receiver listens for.
-type RxConfig struct {
-	Rate int // Rate4800 or Rate2400
-	// CarrierOnDBm0 and CarrierOffDBm0 are the carrier detector's
-	// thresholds; zero selects DefaultCarrierOn and DefaultCarrierOff.
-	CarrierOnDBm0, CarrierOffDBm0 float64
-}
-
 // Default carrier detector thresholds: low enough for a -43 dBm0 signal,
 // with 4 dB of hysteresis.
 const (
@@ -130,7 +122,7 @@ type Receiver struct {
 
 // NewReceiver returns a receiver that delivers bits to sink and status
 // changes to status (which may be nil).
-func NewReceiver(cfg RxConfig, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
 	p, err := paramsFor(cfg.Rate)
 	if err != nil {
 		return nil, err
@@ -138,7 +130,7 @@ func NewReceiver(cfg RxConfig, sink dsp.BitSink, status dsp.StatusFunc) (*Receiv
 	if sink == nil {
 		return nil, fmt.Errorf("v27ter: nil bit sink")
 	}
-	on, off := cfg.CarrierOnDBm0, cfg.CarrierOffDBm0
+	on, off := cfg.CarrierOn, cfg.CarrierOff
 	if on == 0 {
 		on = DefaultCarrierOn
 	}

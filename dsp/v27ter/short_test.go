@@ -21,9 +21,9 @@ func TestShortTrain(t *testing.T) {
 		for name, imp := range imps {
 			t.Run(fmt.Sprintf("%d/%s/long+short", rate, name), func(t *testing.T) {
 				first, second := randomBits(3000, 1), randomBits(20000, 2)
-				in := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel}, first)
+				in := transmit(t, Config{Rate: rate, Level: DefaultLevel}, first)
 				in = append(in, make([]int16, 600)...) // 75 ms gap
-				in = append(in, transmit(t, TxConfig{Rate: rate, Level: DefaultLevel, ShortTrain: true}, second)...)
+				in = append(in, transmit(t, Config{Rate: rate, Level: DefaultLevel, ShortTrain: true}, second)...)
 				in = append(in, make([]int16, 800)...)
 				got, events := receiveAll(t, rate, linesim.New(imp).Apply(nil, in))
 				var kinds []dsp.Status
@@ -51,7 +51,7 @@ func TestShortTrain(t *testing.T) {
 			})
 			t.Run(fmt.Sprintf("%d/%s/short-only", rate, name), func(t *testing.T) {
 				bits := randomBits(20000, 3)
-				in := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel, ShortTrain: true}, bits)
+				in := transmit(t, Config{Rate: rate, Level: DefaultLevel, ShortTrain: true}, bits)
 				got, events := receiveAll(t, rate, linesim.New(imp).Apply(nil, append(in, make([]int16, 800)...)))
 				checkBits(t, bits, got, events)
 			})

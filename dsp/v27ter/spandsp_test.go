@@ -22,7 +22,7 @@ func randomBits(n int, seed uint64) []byte {
 }
 
 // transmit returns our transmission of bits.
-func transmit(t testing.TB, cfg TxConfig, bits []byte) []int16 {
+func transmit(t testing.TB, cfg Config, bits []byte) []int16 {
 	t.Helper()
 	i := 0
 	tx, err := NewTransmitter(cfg, func() (int, bool) {
@@ -69,7 +69,7 @@ func TestSpandspV27terTransmit(t *testing.T) {
 		bits := randomBits(20000, uint64(rate))
 		for _, l := range lines {
 			t.Run(fmt.Sprintf("%d/%s", rate, l.name), func(t *testing.T) {
-				samples := transmit(t, TxConfig{Rate: rate, Level: l.level}, bits)
+				samples := transmit(t, Config{Rate: rate, Level: l.level}, bits)
 				samples = linesim.New(l.imp).Apply(nil, append(samples, make([]int16, 800)...))
 				got, events := h.Demodulate(t, spandsp.Spec{Modem: "v27ter", Rate: rate}, samples)
 				trained := false

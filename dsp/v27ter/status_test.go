@@ -21,7 +21,7 @@ func TestStatusTiming(t *testing.T) {
 				p, _ := paramsFor(rate)
 				const lead = 1000
 				bits := randomBits(2000, 7)
-				tx := transmit(t, TxConfig{Rate: rate, Level: DefaultLevel, ShortTrain: short}, bits)
+				tx := transmit(t, Config{Rate: rate, Level: DefaultLevel, ShortTrain: short}, bits)
 				in := append(make([]int16, lead), tx...)
 				in = append(in, make([]int16, 1000)...)
 				end := int64(lead + len(tx))
@@ -29,7 +29,7 @@ func TestStatusTiming(t *testing.T) {
 				var ref []event
 				for _, block := range []int{1, 7, 160, 4096, len(in)} {
 					var events []event
-					rx, err := NewReceiver(RxConfig{Rate: rate}, func(int) {},
+					rx, err := NewReceiver(Config{Rate: rate}, func(int) {},
 						func(s dsp.Status, at int64) { events = append(events, event{s, at}) })
 					if err != nil {
 						t.Fatal(err)

@@ -8,20 +8,25 @@ import (
 	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
-// TxConfig selects what a Transmitter sends.
-type TxConfig struct {
+// Config selects a modem: what a Transmitter sends, what a Receiver
+// listens for.
+type Config struct {
 	Rate  int     // Rate4800 or Rate2400
-	Level float64 // transmit level in dBm0, e.g. DefaultLevel
+	Level float64 // transmit level in dBm0; 0 means DefaultLevel
 	// ShortTrain sends the short synchronizing sequence (14 reversals, 58
 	// conditioning symbols) instead of the long one; V.27 ter allows it only
 	// after a long sequence at the same rate, when the far receiver keeps
-	// its equalizer.
+	// its equalizer. (A Receiver needs no setting: it tells them apart.)
 	ShortTrain bool
-	// EchoProtection prefixes the 185-200 ms unmodulated carrier and 20 ms
-	// of silence of Table 3 (segments 1 and 2), for circuits with talker
-	// echo. Fax equipment normally leaves it off (spandsp's fax engine
-	// makes it an option, off by default).
-	EchoProtection bool
+	// TEP prefixes the talker echo protection of Table 3 (segments 1 and
+	// 2): 185-200 ms of unmodulated carrier, then 20 ms of silence. Fax
+	// equipment normally leaves it off (spandsp's fax engine makes it an
+	// option, off by default).
+	TEP bool
+
+	// Receiver only: the carrier detector's thresholds in dBm0; zero
+	// means DefaultCarrierOn and DefaultCarrierOff.
+	CarrierOn, CarrierOff float64
 }
 
 // txStage is the transmitter's place in its sequence.
@@ -59,7 +64,7 @@ type Transmitter struct {
 }
 
 // NewTransmitter returns a transmitter that takes data bits from src.
-func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
+func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 	p, err := paramsFor(cfg.Rate)
 	if err != nil {
 		return nil, err
@@ -67,18 +72,22 @@ func NewTransmitter(cfg TxConfig, src dsp.BitSource) (*Transmitter, error) {
 	if src == nil {
 		return nil, fmt.Errorf("v27ter: nil bit source")
 	}
-	if cfg.Level > 0 || cfg.Level < -60 || math.IsNaN(cfg.Level) {
-		return nil, fmt.Errorf("v27ter: transmit level %v dBm0 outside -60..0", cfg.Level)
+	level := cfg.Level
+	if level == 0 {
+		level = DefaultLevel
+	}
+	if level > 0 || level < -60 || math.IsNaN(level) {
+		return nil, fmt.Errorf("v27ter: transmit level %v dBm0 outside -60..0", level)
 	}
 	t := &Transmitter{
 		p:   p,
 		src: src,
 		// 1800 Hz and both symbol clocks repeat every 40 samples.
 		mod: qam.NewModulator(CarrierHz, p.baud, rolloff, txSpan),
-		amp: dsp.SineAmplitude(cfg.Level),
+		amp: dsp.SineAmplitude(level),
 	}
 	switch {
-	case cfg.EchoProtection:
+	case cfg.TEP:
 		t.stage, t.left = txEchoTone, int(math.Round(echoToneSeconds*float64(p.baud)))
 	case cfg.ShortTrain:
 		t.stage, t.left = txReversals, seg3Short
