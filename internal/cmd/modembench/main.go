@@ -250,6 +250,13 @@ func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float6
 	if err != nil {
 		return err
 	}
+	// Noise starts with the signal: spandsp's V.27ter transmitter opens
+	// with 20 ms of silence (V.27ter Table 3, segment 2), and noise alone
+	// there can make its receiver declare a carrier, fail training and
+	// never retry; that would measure the silence, not the modem.
+	for len(clean) > 0 && clean[0] == 0 {
+		clean = clean[1:]
+	}
 	var ms float64
 	for _, v := range clean {
 		ms += float64(v) * float64(v)
