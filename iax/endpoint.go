@@ -50,7 +50,8 @@ type Config struct {
 	Linger            time.Duration // keep ended dialogs to re-ACK; default 4 s
 
 	// Jitter buffer of each call: JitterDelay frames (default 5 = 100 ms) of
-	// fixed delay, JitterCapacity frames (default 50), fill policy.
+	// fixed delay, JitterCapacity frames (default 50), fill policy
+	// (default repeat, see FillPolicy).
 	JitterDelay    int
 	JitterCapacity int
 	JitterFill     FillPolicy

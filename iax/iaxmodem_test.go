@@ -257,6 +257,7 @@ func runLine(ctx context.Context, c *iax.Call, eng line.Engine) chan error {
 // with our caller ID and the DID; ATA answers; its answer tone (CED) reaches
 // us; a V.21 HDLC frame we send arrives on its pty after AT+FRH=3.
 func TestIAXModemAnswersOurCall(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ep, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{Logger: testLogger(t)})
@@ -348,6 +349,7 @@ func TestIAXModemAnswersOurCall(t *testing.T) {
 // TestIAXModemRegistersAndDials: iaxmodem registers with softfax (MD5) and
 // dials through it; we see the number as DID and hear its CNG.
 func TestIAXModemRegistersAndDials(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const name, secret = "sfmodem", "password"

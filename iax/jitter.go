@@ -38,13 +38,23 @@ type jbSlot struct {
 // FillPolicy says what replaces a lost frame.
 type FillPolicy uint8
 
-// Fill policies.
+// Fill policies. Repeat is the default because it demodulates better:
+// measured with V.29 at 9600 bit/s (line.TestFillPolicyV29), a 40 ms
+// silence makes the receiver drop carrier and lose the rest of the page,
+// while a repeated frame costs a few hundred bits and keeps it locked.
 const (
-	// FillSilence plays the format's idle code; a modem sees a dropout.
-	FillSilence FillPolicy = iota
 	// FillRepeat repeats the previous frame; a modem sees a phase jump.
-	FillRepeat
+	FillRepeat FillPolicy = iota
+	// FillSilence plays the format's idle code; a modem sees a dropout.
+	FillSilence
 )
+
+func (p FillPolicy) String() string {
+	if p == FillSilence {
+		return "silence"
+	}
+	return "repeat"
+}
 
 // JitterStats counts what the buffer saw.
 type JitterStats struct {

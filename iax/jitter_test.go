@@ -32,7 +32,7 @@ func TestJitterBuffer(t *testing.T) {
 			stats: JitterStats{Received: 3, Played: 3, Reordered: 1},
 		},
 		{
-			name: "lost frame filled with silence", delay: 1,
+			name: "lost frame filled with silence", delay: 1, fill: FillSilence,
 			puts:  [][]put{{{0, 1}}, {{40, 3}}, {}, {}},
 			want:  []byte{0xff, 1, 0xff, 3},
 			stats: JitterStats{Received: 2, Played: 2, Lost: 1},
@@ -44,7 +44,7 @@ func TestJitterBuffer(t *testing.T) {
 			stats: JitterStats{Received: 2, Played: 2, Lost: 1},
 		},
 		{
-			name: "late frame dropped", delay: 0,
+			name: "late frame dropped", delay: 0, fill: FillSilence,
 			puts:  [][]put{{{0, 1}}, {}, {{20, 2}, {40, 3}}},
 			want:  []byte{1, 0xff, 3},
 			stats: JitterStats{Received: 3, Played: 2, Lost: 1, Late: 1},

@@ -77,6 +77,7 @@ func TestMiniTimestampWidening(t *testing.T) {
 }
 
 func TestRegistrationRefresh(t *testing.T) {
+	t.Parallel()
 	srv := listen(t, Config{Peers: []Peer{{Name: "m", Secret: "x"}}, MinRefresh: time.Second})
 	cli := listen(t, Config{})
 	reg := cli.Register(context.Background(), RegisterParams{Server: srv.Addr(), Username: "m", Secret: "x", Refresh: 2 * time.Second})
