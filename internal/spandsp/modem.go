@@ -20,7 +20,18 @@ type Spec struct {
 	ShortTrain bool    // see the package documentation
 	Level      float64 // transmit level in dBm0; 0 keeps spandsp's default
 	Flags      int     // HDLC preamble flag octets on transmit; 0 means 32
+	// Cutoff sets the receiver's carrier cutoff in dBm0 (spandsp's
+	// *_rx_signal_cutoff); 0 keeps spandsp's default, which for V.21
+	// (-30 dBm0) and V.29 (-28.5 dBm0) is far above the -43 dBm0 fax
+	// needs. spandsp's own fax engine sets FaxCutoffV21 and FaxCutoff.
+	Cutoff float64
 }
+
+// Carrier cutoffs spandsp's fax engine (fax_modems.c) sets.
+const (
+	FaxCutoffV21 = -39.09 // V.21 channel 2
+	FaxCutoff    = -45.5  // V.27ter, V.29, V.17
+)
 
 func (s Spec) String() string {
 	train := "long"
@@ -170,13 +181,17 @@ func (h *Helper) Transmit(ctx context.Context, segs []TxSegment) ([]int16, error
 }
 
 // Receive demodulates the segments with spandsp's receivers; with hdlc the
-// bits go through spandsp's HDLC receiver and Result.Frames is filled.
+// bits go through spandsp's HDLC receiver and Result.Frames is filled. The
+// carrier cutoff of the first segment applies to all.
 func (h *Helper) Receive(ctx context.Context, segs []RxSegment, hdlc bool) (Result, error) {
 	mode := "rx"
 	if hdlc {
 		mode = "hdlcrx"
 	}
 	args := []string{mode}
+	if len(segs) > 0 && segs[0].Spec.Cutoff != 0 {
+		args = append(args, "-c", strconv.FormatFloat(segs[0].Spec.Cutoff, 'f', 2, 64))
+	}
 	var in []byte
 	for _, s := range segs {
 		if err := s.Spec.validate(); err != nil {

@@ -152,3 +152,19 @@ func TestBitErrors(t *testing.T) {
 		t.Errorf("BitErrors = %d, %d, %d; want 1, 500, 3", errs, n, off)
 	}
 }
+
+// TestCutoff: spandsp's V.21 receiver ignores -35 dBm0 by default and
+// hears it with the fax engine's cutoff.
+func TestCutoff(t *testing.T) {
+	h := Require(t)
+	spec := Spec{Modem: "v21", Level: -35}
+	bits := randomBits(600, 4)
+	sig := append(h.Modulate(t, spec, bits), make([]int16, 400)...)
+	if got, _ := h.Demodulate(t, Spec{Modem: "v21"}, sig); len(got) > 0 {
+		t.Errorf("default cutoff: %d bits at -35 dBm0", len(got))
+	}
+	got, _ := h.Demodulate(t, Spec{Modem: "v21", Cutoff: FaxCutoffV21}, sig)
+	if errs, n, _ := BitErrors(bits, got, 100); errs != 0 || n != len(bits) {
+		t.Errorf("fax cutoff: %d errors in %d bits", errs, n)
+	}
+}

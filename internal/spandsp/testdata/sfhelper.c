@@ -16,10 +16,11 @@
  *                            stdin, per SEG: u32 nframes, per frame u32 len
  *                            and len bytes. HDLC (CRC-16) over the modem,
  *                            'flags' preamble flag octets (default 32).
- *   rx SEG...                stdin, per SEG: u32 n, n int16 samples. The
- *   hdlcrx SEG...            receiver is (re)started for each SEG; a short
- *                            train reuses the previous training. stdout:
- *                            records (see below).
+ *   rx [-c dBm0] SEG...      stdin, per SEG: u32 n, n int16 samples. The
+ *   hdlcrx [-c dBm0] SEG...  receiver is (re)started for each SEG; a short
+ *                            train reuses the previous training. -c sets
+ *                            the receiver's carrier cutoff (*_signal_cutoff).
+ *                            stdout: records (see below).
  *   g711                     stdout: 65536 bytes linear_to_ulaw(x) for
  *                            x = -32768..32767, 65536 bytes linear_to_alaw,
  *                            256 int16 ulaw_to_linear, 256 int16 alaw_to_linear.
@@ -307,6 +308,9 @@ struct rxmodem {
     v17_rx_state_t *v17;
 };
 
+static int have_cutoff;
+static float cutoff;
+
 static void start_rx(struct rxmodem *m, struct seg g, put_bit_func_t put_bit)
 {
     switch (g.modem)
@@ -315,21 +319,25 @@ static void start_rx(struct rxmodem *m, struct seg g, put_bit_func_t put_bit)
         if (!m->fsk) m->fsk = fsk_rx_init(NULL, &preset_fsk_specs[FSK_V21CH2], FSK_FRAME_MODE_SYNC, put_bit, NULL);
         else fsk_rx_restart(m->fsk, &preset_fsk_specs[FSK_V21CH2], FSK_FRAME_MODE_SYNC);
         fsk_rx_set_put_bit(m->fsk, put_bit, NULL);
+        if (have_cutoff) fsk_rx_signal_cutoff(m->fsk, cutoff);
         break;
     case M_V27TER:
         if (!m->v27) m->v27 = v27ter_rx_init(NULL, g.rate, put_bit, NULL);
         v27ter_rx_restart(m->v27, g.rate, g.short_train);
         v27ter_rx_set_put_bit(m->v27, put_bit, NULL);
+        if (have_cutoff) v27ter_rx_signal_cutoff(m->v27, cutoff);
         break;
     case M_V29:
         if (!m->v29) m->v29 = v29_rx_init(NULL, g.rate, put_bit, NULL);
         v29_rx_restart(m->v29, g.rate, g.short_train);
         v29_rx_set_put_bit(m->v29, put_bit, NULL);
+        if (have_cutoff) v29_rx_signal_cutoff(m->v29, cutoff);
         break;
     case M_V17:
         if (!m->v17) m->v17 = v17_rx_init(NULL, g.rate, put_bit, NULL);
         v17_rx_restart(m->v17, g.rate, g.short_train);
         v17_rx_set_put_bit(m->v17, put_bit, NULL);
+        if (have_cutoff) v17_rx_signal_cutoff(m->v17, cutoff);
         break;
     }
 }
@@ -415,13 +423,20 @@ static void mode_tx(int argc, char **argv, int hdlc)
 static void mode_rx(int argc, char **argv, int hdlc)
 {
     struct rxmodem m = {0};
+    int i = 2;
+    while (i + 1 < argc && strcmp(argv[i], "-c") == 0)
+    {
+        have_cutoff = 1;
+        cutoff = strtof(argv[i + 1], NULL);
+        i += 2;
+    }
     if (hdlc)
     {
         hdlc_rx = hdlc_rx_init(NULL, 0, 1, 2, hdlc_frame, NULL);
         hdlc_rx_set_status_handler(hdlc_rx, hdlc_status, NULL);
     }
     sample_at = 0;
-    for (int i = 2; i < argc; i++)
+    for (; i < argc; i++)
     {
         struct seg g = parse_seg(argv[i]);
         uint32_t n = read_u32();
