@@ -131,3 +131,51 @@ func TestSpandspV21Bits(t *testing.T) {
 	}
 	t.Logf("carrier up: ours %d spandsp %d; down: ours %d spandsp %d", ourEvents[0].at, spUp, ourEvents[1].at, spDown)
 }
+
+// TestSpandspV21HDLCImpaired: frames both ways through impaired lines.
+func TestSpandspV21HDLCImpaired(t *testing.T) {
+	h := spandsp.Require(t)
+	theirs := append(h.ModulateHDLC(t, spandsp.Spec{Modem: "v21", Flags: 38}, t30Frames), make([]int16, 800)...)
+	ours := append(ourHDLC(t30Frames, 38), make([]int16, 800)...)
+	tests := []struct {
+		name string
+		imp  linesim.Impairments
+	}{
+		{"-43dBm0 ulaw", linesim.Impairments{GainDB: -43 - DefaultLevelDBm0, Law: g711.Ulaw}},
+		{"-36dBm0 alaw", linesim.Impairments{GainDB: -36 - DefaultLevelDBm0, Law: g711.Alaw}},
+		{"-3dBm0 alaw", linesim.Impairments{GainDB: -3 - DefaultLevelDBm0, Law: g711.Alaw}},
+		{"+7Hz", linesim.Impairments{FreqOffsetHz: 7, Law: g711.Ulaw}},
+		{"-7Hz", linesim.Impairments{FreqOffsetHz: -7, Law: g711.Alaw}},
+		{"+100ppm", linesim.Impairments{ClockPPM: 100, Law: g711.Ulaw}},
+		{"-100ppm", linesim.Impairments{ClockPPM: -100, Law: g711.Ulaw}},
+		{"noise -40dBm0", linesim.Impairments{NoiseDBm0: linesim.Noise(-40), Law: g711.Ulaw}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.imp.Seed = uint64(i + 1)
+			got := ourHDLCReceive(linesim.New(tc.imp).Apply(nil, theirs))
+			if len(got) != len(t30Frames) {
+				t.Errorf("spandsp → ours: %d frames, want %d", len(got), len(t30Frames))
+			}
+			for i, f := range got {
+				if i < len(t30Frames) && (!f.ok || !bytes.Equal(f.data, t30Frames[i])) {
+					t.Errorf("spandsp → ours: frame %d = %x ok=%v", i, f.data, f.ok)
+				}
+			}
+			if tc.imp.GainDB < -26 {
+				// spandsp's fax engine cuts V.21 off at -39 dBm0.
+				return
+			}
+			sp, _ := h.DemodulateHDLC(t, spandsp.Spec{Modem: "v21", Cutoff: spandsp.FaxCutoffV21}, linesim.New(tc.imp).Apply(nil, ours))
+			good := 0
+			for i, f := range sp {
+				if i < len(t30Frames) && f.OK && bytes.Equal(f.Data, t30Frames[i]) {
+					good++
+				}
+			}
+			if good != len(t30Frames) || len(sp) != len(t30Frames) {
+				t.Errorf("ours → spandsp: %d good of %d frames, want %d", good, len(sp), len(t30Frames))
+			}
+		})
+	}
+}
