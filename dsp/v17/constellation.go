@@ -23,7 +23,8 @@ type point struct{ re, im float64 }
 
 // A signal element's label is the binary number Q6 Q5 Q4 Q3 Y2 Y1 Y0 (as
 // many Q bits as the rate carries), Y0 being the least significant bit:
-// the labels written next to the points in Figures 3–6/V.17.
+// the labels written next to the points of the V.17 signal space diagrams,
+// which are those of Figures 2-1 to 2-4/V.32bis.
 //
 // The constellations are invariant under 90° rotation: turning a point by
 // -90° adds one (mod 4) to Y2Y1 and inverts Y0, leaving the Q bits alone.

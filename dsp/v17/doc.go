@@ -3,8 +3,9 @@
 // rotationally invariant trellis code shared with V.32bis and V.33.
 //
 // The transmit chain is: scrambler (1 + x^-18 + x^-23) → differential
-// encoder (Table 1/V.17) → systematic convolutional encoder adding the
-// redundant bit Y0 (Figure 2/V.17) → signal mapping (Figures 3–6/V.17) →
+// encoder → systematic convolutional encoder adding the redundant bit Y0
+// → signal mapping (V.17 signal element coding; the same tables as
+// Table 1, Figure 1 and Figures 2-1 to 2-4 of V.32bis) →
 // root-raised-cosine pulse shaping → modulation onto the carrier.
 //
 // Before the data a transmitter sends the synchronizing signals of V.17:

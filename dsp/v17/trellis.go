@@ -2,13 +2,13 @@ package v17
 
 // The trellis code of V.17 (the same as V.32bis): two of the scrambled bits
 // of each symbol, Q1 and Q2, are differentially encoded into Y1 and Y2
-// (Table 1/V.17), which drive an 8-state systematic convolutional encoder
-// producing the redundant bit Y0 (Figure 2/V.17). Y0, Y1, Y2 select one of
+// (Table 1/V.32bis, which V.17 repeats), which drive an 8-state systematic convolutional encoder
+// producing the redundant bit Y0 (Figure 1/V.32bis). Y0, Y1, Y2 select one of
 // eight subsets of the constellation, the remaining bits Q3... a point in it.
 
 // trellisNext[s][y] is the encoder state after state s takes input y =
 // Y2Y1. The state holds the three delay elements W1 (bit 0), W2 (bit 1) and
-// W3 (bit 2) of Figure 2/V.17; the encoder's output Y0 is W1, the bit
+// W3 (bit 2) of that figure; the encoder's output Y0 is W1, the bit
 // leaving the register, before the update.
 var trellisNext = func() (t [8][4]uint8) {
 	for s := 0; s < 8; s++ {
@@ -47,14 +47,14 @@ type trellisEncoder struct {
 // encode maps the data bits q of one symbol (Q1 in bit 0) to the label of
 // the signal element to send.
 func (e *trellisEncoder) encode(q uint8) uint8 {
-	// Table 1/V.17: Y2Y1 = Q2Q1 + previous Y2Y1, modulo 4.
+	// Table 1: Y2Y1 = Q2Q1 + previous Y2Y1, modulo 4.
 	e.diff = (e.diff + q) & 3
 	y0 := e.state & 1
 	e.state = trellisNext[e.state][e.diff]
 	return (q&^3)<<1 | e.diff<<1 | y0
 }
 
-// diffDecode undoes Table 1/V.17 for a label's Y2Y1 given the previous one.
+// diffDecode undoes the differential encoding of a label's Y2Y1 given the previous one.
 func diffDecode(y, prev uint8) uint8 { return (y - prev) & 3 }
 
 // tracebackDepth is how many symbols the Viterbi decoder looks back before

@@ -6,7 +6,8 @@ import (
 	"github.com/softfax/softfax/dsp"
 )
 
-// Lengths of the synchronizing signals in symbols (V.17, Table 3: long
+// Lengths of the synchronizing signals in symbols (V.17 synchronizing
+// signals: long
 // train 1393 ms, short train 142 ms).
 const (
 	seg1Len      = 256  // segment 1: ABAB alternations
