@@ -6,9 +6,8 @@ import (
 	"github.com/softfax/softfax/dsp"
 )
 
-// Lengths of the synchronizing signals in symbols (V.17 synchronizing
-// signals: long
-// train 1393 ms, short train 142 ms).
+// Lengths of the V.17 synchronizing signals in symbols: the long train
+// lasts 1393 ms, the short train 142 ms.
 const (
 	seg1Len      = 256  // segment 1: ABAB alternations
 	seg2LongLen  = 2976 // segment 2: CDBA equalizer conditioning, long train
