@@ -49,6 +49,7 @@ type Transmitter struct {
 	tp   trainingPoints
 	mod  *qam.Modulator
 	gain float64
+	next func() (qam.Complex, bool) // t.nextOK
 
 	stage   txStage
 	count   int // symbols sent in the current stage
@@ -82,31 +83,23 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 	if cfg.TEP {
 		t.stage = txTEP
 	}
+	t.next = t.nextOK
 	return t, nil
 }
 
 // Transmit fills out with samples and returns how many it wrote; fewer
 // than len(out) means the transmission is complete.
 func (t *Transmitter) Transmit(out []int16) int {
-	for i := range out {
-		if t.mod.Tick() {
-			if t.stage == txDone {
-				return i
-			}
-			t.mod.Push(t.nextSymbol())
-		}
-		v := t.mod.Sample() * t.gain
-		// Clip, then round half up via truncation of a positive value.
-		// (Plain comparisons: the max/min builtins also order NaNs and
-		// signed zeros, which costs time here.)
-		if v > 32767 {
-			v = 32767
-		} else if v < -32768 {
-			v = -32768
-		}
-		out[i] = int16(int32(v+32768.5) - 32768)
+	return t.mod.Fill(out, t.gain, t.next)
+}
+
+// next feeds the modulator; it is a method value made once, so Transmit
+// does not allocate.
+func (t *Transmitter) nextOK() (qam.Complex, bool) {
+	if t.stage == txDone {
+		return qam.Complex{}, false
 	}
-	return len(out)
+	return t.nextSymbol(), true
 }
 
 // advance counts one symbol of the current stage and moves to next when

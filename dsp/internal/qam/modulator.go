@@ -105,3 +105,71 @@ func (m *Modulator) Reset() {
 	clear(m.hist)
 	m.acc, m.k, m.pos = 0, 0, 0
 }
+
+// Fill writes passband samples scaled by gain, rounded and clipped to
+// int16, into out, calling next for each symbol as it falls due. When next
+// reports ok=false, Fill stops before that sample and returns the number
+// of samples written. It is Tick, Push and Sample in one loop, with the
+// clocks kept in registers.
+func (m *Modulator) Fill(out []int16, gain float64, next func() (sym Complex, ok bool)) int {
+	acc, k, pos := m.acc, m.k, m.pos
+	n, nph, inc := m.n, m.nph, m.inc
+	hist := m.hist
+	for i := range out {
+		acc += inc
+		if acc >= nph {
+			acc -= nph
+			sym, ok := next()
+			if !ok {
+				acc -= inc
+				if acc < 0 {
+					acc += nph
+				}
+				m.acc, m.k, m.pos = acc, k, pos
+				return i
+			}
+			pos--
+			if pos < 0 {
+				pos = n - 1
+			}
+			hist[pos] = sym
+			hist[pos+n] = sym
+		}
+		taps := m.taps[k]
+		if k++; k == len(m.taps) {
+			k = 0
+		}
+		win := hist[pos : pos+n]
+		taps = taps[:len(win)]
+		var v0, v1, v2, v3 float64
+		j := 0
+		for ; j+1 < len(win); j += 2 {
+			x, y := win[j], win[j+1]
+			a, b := taps[j], taps[j+1]
+			v0 += x.Re * a.Re
+			v1 += x.Im * a.Im
+			v2 += y.Re * b.Re
+			v3 += y.Im * b.Im
+		}
+		if j < len(win) {
+			v0 += win[j].Re*taps[j].Re + win[j].Im*taps[j].Im
+		}
+		out[i] = Clip16(((v0 + v1) + (v2 + v3)) * gain)
+	}
+	m.acc, m.k, m.pos = acc, k, pos
+	return len(out)
+}
+
+// Clip16 rounds v to the nearest int16 sample (halves up), saturating.
+func Clip16(v float64) int16 {
+	// Plain comparisons: the max/min builtins also order NaNs and signed
+	// zeros, which costs time per sample. NaN ends up as -32768.
+	if v >= 32767 {
+		return 32767
+	}
+	if !(v > -32768) {
+		return -32768
+	}
+	// Shifted positive, truncation is floor: round half up.
+	return int16(int32(v+32768.5) - 32768)
+}

@@ -238,3 +238,71 @@ func TestDemodulatorSurvivesBadTiming(t *testing.T) {
 		}
 	}
 }
+
+// TestModulatorFill checks Fill against Tick, Push and Sample, including
+// a stop in the middle and a resumption.
+func TestModulatorFill(t *testing.T) {
+	a := NewModulator(1700, 2400, 0.5, 8)
+	b := NewModulator(1700, 2400, 0.5, 8)
+	rng := rand.New(rand.NewPCG(5, 6))
+	syms := make([]Complex, 500)
+	for i := range syms {
+		syms[i] = Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
+	}
+	var want []int16
+	for {
+		if a.Tick() {
+			if len(syms) == 0 {
+				break
+			}
+			a.Push(syms[0])
+			syms = syms[1:]
+		}
+		want = append(want, Clip16(a.Sample()*1000))
+	}
+	// Fill in odd blocks, with a pause (ok=false) at symbol 200.
+	rng = rand.New(rand.NewPCG(5, 6))
+	all := make([]Complex, 500)
+	for i := range all {
+		all[i] = Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
+	}
+	next, limit := 0, 200
+	src := func() (Complex, bool) {
+		if next >= limit {
+			return Complex{}, false
+		}
+		next++
+		return all[next-1], true
+	}
+	var got []int16
+	buf := make([]int16, 77)
+	for {
+		n := b.Fill(buf, 1000, src)
+		got = append(got, buf[:n]...)
+		if n < len(buf) {
+			if limit == len(all) {
+				break
+			}
+			limit = len(all)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Fill wrote %d samples, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("sample %d = %d, want %d", i, got[i], want[i])
+		}
+	}
+}
+
+func TestClip16(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want int16
+	}{{0, 0}, {0.5, 1}, {-0.5, 0}, {-0.51, -1}, {1.49, 1}, {32766.6, 32767}, {1e9, 32767}, {-1e9, -32768}, {math.NaN(), -32768}, {math.Inf(1), 32767}} {
+		if got := Clip16(tt.v); got != tt.want {
+			t.Errorf("Clip16(%v) = %d, want %d", tt.v, got, tt.want)
+		}
+	}
+}
