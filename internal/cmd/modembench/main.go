@@ -93,7 +93,8 @@ func run(ctx context.Context, seconds float64, nbits int, snrSpec, only string, 
 		return nil
 	}
 
-	fmt.Printf("\n(b) bit error rate vs SNR (white noise over 0-4 kHz, mu-law), spandsp's transmitter, both receivers on the same signal\n")
+	fmt.Printf("\n(b) bit error rate vs SNR (white noise over 0-4 kHz from the signal's start, mu-law),\n" +
+		"spandsp's transmitter, both receivers on the same signal (spandsp's with its fax engine's carrier cutoffs)\n")
 	for _, r := range selected {
 		if err := ber(ctx, h, r, nbits, snrList); err != nil {
 			return fmt.Errorf("%s: %w", r.Name, err)
@@ -282,7 +283,7 @@ func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float6
 		}
 		ourBER := rate(bits, got)
 		ourTxt := fmtBER(ourBER, nbits, len(got))
-		res, err := h.Receive(ctx, []spandsp.RxSegment{{Spec: r.Spec, Samples: sig}}, false)
+		res, err := h.Receive(ctx, []spandsp.RxSegment{{Spec: faxCutoff(r.Spec), Samples: sig}}, false)
 		if err != nil {
 			return err
 		}
@@ -333,4 +334,13 @@ func fmtNeed(snr, lowest float64) string {
 		return fmt.Sprintf("%.0f dB or less", snr)
 	}
 	return fmt.Sprintf("%.0f dB", snr)
+}
+
+// faxCutoff sets spec's carrier cutoff as spandsp's fax engine does.
+func faxCutoff(spec spandsp.Spec) spandsp.Spec {
+	spec.Cutoff = spandsp.FaxCutoff
+	if spec.Modem == "v21" {
+		spec.Cutoff = spandsp.FaxCutoffV21
+	}
+	return spec
 }
