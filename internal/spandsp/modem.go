@@ -344,15 +344,16 @@ func parseTiming(out []byte) (time.Duration, int, error) {
 
 // BitErrors aligns got against sent, trying offsets 0..maxShift of got
 // (receivers may deliver training bits first), and counts the differing
-// bits over the overlap. It returns the errors, the number of bits compared
-// and the offset used (the one with the fewest errors over the first 1000
-// bits).
+// bits over the overlap. The offset chosen is the one with the fewest
+// errors over the first min(len(sent), 1000) bits, among offsets that
+// leave that many bits of got to compare. It returns the errors, the
+// number of bits compared and the offset.
 func BitErrors(sent, got []byte, maxShift int) (errs, compared, offset int) {
+	w := min(len(sent), 1000)
 	best, bestErr := 0, -1
-	for off := 0; off <= maxShift && off < len(got); off++ {
-		n := min(len(sent), len(got)-off, 1000)
+	for off := 0; off <= maxShift && off+w <= len(got); off++ {
 		e := 0
-		for i := range n {
+		for i := range w {
 			if sent[i]&1 != got[off+i]&1 {
 				e++
 			}
@@ -364,13 +365,13 @@ func BitErrors(sent, got []byte, maxShift int) (errs, compared, offset int) {
 			break
 		}
 	}
-	n := min(len(sent), len(got)-best)
+	n := max(min(len(sent), len(got)-best), 0)
 	for i := range n {
 		if sent[i]&1 != got[best+i]&1 {
 			errs++
 		}
 	}
-	return errs, max(n, 0), best
+	return errs, n, best
 }
 
 func bytesToSamples(b []byte) []int16 {

@@ -168,3 +168,12 @@ func TestCutoff(t *testing.T) {
 		t.Errorf("fax cutoff: %d errors in %d bits", errs, n)
 	}
 }
+
+func TestBitErrorsShortOverlap(t *testing.T) {
+	sent := randomBits(1000, 9)
+	got := append([]byte{1, 1}, sent...)
+	got[500] ^= 1
+	if errs, n, off := BitErrors(sent, got, 2000); errs != 1 || n != 1000 || off != 2 {
+		t.Errorf("BitErrors = %d, %d, %d; want 1, 1000, 2", errs, n, off)
+	}
+}

@@ -135,6 +135,21 @@ func randomBits(n int, seed uint64) []byte {
 	return b
 }
 
+// leadIn is sent before the measured bits: 64 bits of HDLC flags, as a
+// V.21 transmission starts, so that a receiver still raising its carrier
+// detector does not lose measured bits. The comparison skips it.
+var leadIn = func() []byte {
+	b := make([]byte, 64)
+	for i := range b {
+		b[i] = 0x7E >> (i % 8) & 1
+	}
+	return b
+}()
+
+func withLeadIn(bits []byte) []byte {
+	return append(append([]byte(nil), leadIn...), bits...)
+}
+
 func sliceSource(bits []byte) dsp.BitSource {
 	i := 0
 	return func() (int, bool) {
@@ -247,7 +262,7 @@ func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float6
 		slog.Warn("fewer than 1e5 bits: 'BER < 1e-5' means no errors seen", "modem", r.Name, "bits", nbits)
 	}
 	bits := randomBits(nbits, 2)
-	clean, err := h.Transmit(ctx, []spandsp.TxSegment{{Spec: r.Spec, Bits: bits}})
+	clean, err := h.Transmit(ctx, []spandsp.TxSegment{{Spec: r.Spec, Bits: withLeadIn(bits)}})
 	if err != nil {
 		return err
 	}
