@@ -13,10 +13,10 @@ func v27terRows() []Row {
 			Name: "V.27ter " + itoa(rate),
 			Spec: spandsp.Spec{Modem: "v27ter", Rate: rate},
 			NewTx: func(src dsp.BitSource) (dsp.Transmitter, error) {
-				return v27ter.NewTransmitter(v27ter.TxConfig{Rate: rate, Level: v27ter.DefaultLevel}, src)
+				return v27ter.NewTransmitter(v27ter.Config{Rate: rate}, src)
 			},
 			NewRx: func(sink dsp.BitSink) (dsp.Receiver, error) {
-				return v27ter.NewReceiver(v27ter.RxConfig{Rate: rate}, sink, nil)
+				return v27ter.NewReceiver(v27ter.Config{Rate: rate}, sink, nil)
 			},
 		})
 	}
