@@ -57,8 +57,7 @@ type Receiver struct {
 	sink   dsp.BitSink
 	status dsp.StatusFunc
 	tp     trainingPoints
-	points []int // constellation indices in use at this rate
-	slicer *slicer
+	slicer decisions
 	energy float64
 
 	cd      qam.CarrierDetect
@@ -120,8 +119,7 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 		demod:  qam.NewDemodulator(CarrierHz, Baud, rollOff, rxSpan),
 		eq:     qam.NewEqualizer(eqTaps),
 	}
-	r.points = pointsInUse(cfg.Rate)
-	r.slicer = slicers[cfg.Rate]
+	r.slicer = decisionsFor[cfg.Rate]
 	return r, nil
 }
 
@@ -407,7 +405,7 @@ func (r *Receiver) data(z qam.Complex) {
 // and returns the descrambled bits (first bit most significant) and their
 // number.
 func (r *Receiver) decide(z qam.Complex) (bits uint, n int) {
-	best := r.slicer.slice(r.points, z)
+	best := r.slicer.nearest(z)
 	e := r.adaptTo(z, constellation[best], muTrack)
 	r.errPower += (e - r.errPower) * (1.0 / 256)
 	p := best & 7

@@ -103,11 +103,30 @@ func pointsInUse(rate int) []int {
 	return []int{0, 2, 4, 6}
 }
 
-// slicers holds one read-only decision grid per rate, built once.
-var slicers = map[int]*slicer{
-	9600: newSlicer(pointsInUse(9600)),
-	7200: newSlicer(pointsInUse(7200)),
-	4800: newSlicer(pointsInUse(4800)),
+// decisions is a rate's decision device: a slicer over the points in use
+// and, for each of its points, the constellation index.
+type decisions struct {
+	slicer *qam.Slicer
+	index  []int
+}
+
+func newDecisions(rate int) decisions {
+	idx := pointsInUse(rate)
+	pts := make([]qam.Complex, len(idx))
+	for i, c := range idx {
+		pts[i] = constellation[c]
+	}
+	return decisions{slicer: qam.NewSlicer(pts, 0.5), index: idx}
+}
+
+// nearest returns the constellation index of the point nearest to z.
+func (d decisions) nearest(z qam.Complex) int { return d.index[d.slicer.Nearest(z)] }
+
+// decisionsFor holds one read-only decision device per rate, built once.
+var decisionsFor = map[int]decisions{
+	9600: newDecisions(9600),
+	7200: newDecisions(7200),
+	4800: newDecisions(4800),
 }
 
 // minDistance2 is the squared minimum distance between two points of the

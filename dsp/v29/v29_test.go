@@ -7,6 +7,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/qam"
 	"github.com/softfax/softfax/dsp/linesim"
 )
 
@@ -160,4 +161,26 @@ func contains(got, want []int) bool {
 		}
 	}
 	return false
+}
+
+// TestDecisions checks each rate's decision device against exhaustive
+// search over the points that rate uses.
+func TestDecisions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for _, rate := range []int{9600, 7200, 4800} {
+		d := decisionsFor[rate]
+		for range 50000 {
+			z := qam.C(rng.Float64()*14-7, rng.Float64()*14-7)
+			got := d.nearest(z)
+			best := -1.0
+			for _, i := range pointsInUse(rate) {
+				if e := z.Sub(constellation[i]).Abs2(); best < 0 || e < best {
+					best = e
+				}
+			}
+			if z.Sub(constellation[got]).Abs2() > best+1e-12 {
+				t.Fatalf("rate %d: %v sliced to %v", rate, z, constellation[got])
+			}
+		}
+	}
 }
