@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
-	"github.com/softfax/softfax/internal/spandsp"
 )
 
 func TestConfigErrors(t *testing.T) {
@@ -64,7 +63,7 @@ func TestTransmitLevel(t *testing.T) {
 }
 
 // TestEchoProtection sends the optional talker-echo protection segments
-// (unmodulated carrier, silence) before the training; both receivers must
+// (unmodulated carrier, silence) before the training; the receiver must
 // still train, and the carrier must not drop in the 20 ms gap.
 func TestEchoProtection(t *testing.T) {
 	for _, rate := range []int{Rate4800, Rate2400} {
@@ -99,11 +98,6 @@ func TestEchoProtection(t *testing.T) {
 		checkBits(t, bits, got, events)
 		if len(events) != 3 {
 			t.Errorf("%d: events %v, want carrier up, trained, carrier down", rate, events)
-		}
-		h := spandsp.Require(t)
-		sgot, sevents := h.Demodulate(t, spandsp.Spec{Modem: "v27ter", Rate: rate}, in)
-		if errs, n, _ := spandsp.BitErrors(bits, sgot, 64); errs != 0 || n != len(bits) {
-			t.Errorf("%d: spandsp: %d errors in %d bits; events %v", rate, errs, n, sevents)
 		}
 	}
 }

@@ -151,3 +151,17 @@ func TestSpandspV27terOtherModems(t *testing.T) {
 		}
 	}
 }
+
+// TestSpandspV27terEchoProtection sends our signal with the talker echo
+// protection segments to spandsp's receiver.
+func TestSpandspV27terEchoProtection(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, rate := range []int{Rate4800, Rate2400} {
+		bits := randomBits(3000, 4)
+		in := transmit(t, Config{Rate: rate, TEP: true}, bits)
+		got, events := h.Demodulate(t, spandsp.Spec{Modem: "v27ter", Rate: rate}, in)
+		if errs, n, _ := spandsp.BitErrors(bits, got, 64); errs != 0 || n != len(bits) {
+			t.Errorf("%d: spandsp: %d errors in %d bits; events %v", rate, errs, n, events)
+		}
+	}
+}
