@@ -22,7 +22,7 @@ func TestSpandspV29OursToSpandsp(t *testing.T) {
 	for _, tc := range []struct {
 		rate int
 		tep  bool
-	}{{7200, false}, {9600, false}, {9600, true}} {
+	}{{4800, false}, {7200, false}, {9600, false}, {9600, true}} {
 		rate := tc.rate
 		t.Run(fmt.Sprintf("%d/tep=%v", rate, tc.tep), func(t *testing.T) {
 			bits := randomBits(20000, uint64(rate)+1)
@@ -44,7 +44,7 @@ func TestSpandspV29OursToSpandsp(t *testing.T) {
 // TestSpandspV29SpandspToOurs: spandsp's transmitter, our receiver.
 func TestSpandspV29SpandspToOurs(t *testing.T) {
 	h := spandsp.Require(t)
-	for _, rate := range []int{7200, 9600} {
+	for _, rate := range []int{4800, 7200, 9600} {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
 			bits := randomBits(20000, uint64(rate)+2)
 			sig := h.Modulate(t, spandsp.Spec{Modem: "v29", Rate: rate}, toBytes(bits))

@@ -25,7 +25,7 @@
 //	errs, n, _ := spandsp.BitErrors(bits, got, 64)  // align and compare
 //
 // Modems: "v21" (channel 2, 300 bit/s, Rate ignored), "v27ter" (2400, 4800),
-// "v29" (7200, 9600), "v17" (7200, 9600, 12000, 14400). ShortTrain selects
+// "v29" (4800, 7200, 9600), "v17" (7200, 9600, 12000, 14400). ShortTrain selects
 // V.17's short train on transmit, and on receive makes spandsp's receiver
 // reuse the previous segment's training (V.27ter/V.29 "old train", V.17
 // short train); use [Helper.ModulateSegments] and

@@ -49,7 +49,7 @@ func (s Spec) validate() error {
 	case "v27ter":
 		ok = s.Rate == 2400 || s.Rate == 4800
 	case "v29":
-		ok = s.Rate == 7200 || s.Rate == 9600
+		ok = s.Rate == 4800 || s.Rate == 7200 || s.Rate == 9600
 	case "v17":
 		ok = s.Rate == 7200 || s.Rate == 9600 || s.Rate == 12000 || s.Rate == 14400
 	}
