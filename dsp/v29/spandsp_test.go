@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/internal/spandsp"
 )
 
@@ -81,4 +83,29 @@ func hasStatus(events []spandsp.Event, s dsp.Status) bool {
 		}
 	}
 	return false
+}
+
+// TestSpandspV29Impaired runs both directions through an A-law line with
+// noise, a 7 Hz frequency offset and a 100 ppm clock offset.
+func TestSpandspV29Impaired(t *testing.T) {
+	h := spandsp.Require(t)
+	imp := linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-45), FreqOffsetHz: 7, ClockPPM: 100, Seed: 11}
+	for _, rate := range []int{7200, 9600} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			bits := randomBits(20000, uint64(rate)+3)
+			spec := spandsp.Spec{Modem: "v29", Rate: rate}
+
+			ours := linesim.New(imp).Apply(nil, modulate(t, Config{Rate: rate}, bits))
+			got, events := h.Demodulate(t, spec, ours)
+			if errs, n, _ := spandsp.BitErrors(toBytes(bits), got, 256); errs != 0 || n != len(bits) {
+				t.Errorf("ours to spandsp: %d errors in %d bits (events %v)", errs, n, events)
+			}
+
+			theirs := linesim.New(imp).Apply(nil, h.Modulate(t, spec, toBytes(bits)))
+			got2, ev2 := demodulate(t, Config{Rate: rate}, theirs)
+			if errs, n, off := spandsp.BitErrors(toBytes(bits), toBytes(got2), 256); errs != 0 || n != len(bits) || off != 0 {
+				t.Errorf("spandsp to ours: %d errors in %d bits at offset %d (events %v)", errs, n, off, ev2)
+			}
+		})
+	}
 }
