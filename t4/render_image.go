@@ -11,11 +11,14 @@ import (
 	"math"
 )
 
-// maxImagePixels bounds the images Render decodes: a 10000 x 10000 scan
-// (100 megapixels, 100 MB as greyscale) is accepted, anything larger is
-// refused before decoding so that a small hostile file cannot claim
-// gigabytes.
-const maxImagePixels = 100_000_000
+// maxImagePixels and maxImageBytes bound the images Render decodes: a
+// 10000 x 10000 scan (100 megapixels; 100 MB as greyscale, 400 MB as
+// 8-bit RGBA) is accepted, anything larger is refused from its header,
+// before decoding, so that a small hostile file cannot claim gigabytes.
+const (
+	maxImagePixels = 100_000_000
+	maxImageBytes  = 512 << 20
+)
 
 // imageMarginIn is the blank border left around images and rasterised
 // PDF pages: fax machines lose a few millimetres at every edge.
@@ -46,7 +49,7 @@ func renderImageFile(data []byte, opt RenderOptions) ([]*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decoding image header: %w", err)
 	}
-	if err := checkImageSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkImageConfig(cfg); err != nil {
 		return nil, err
 	}
 	img, err := decode(data)
@@ -58,6 +61,33 @@ func renderImageFile(data []byte, opt RenderOptions) ([]*Page, error) {
 		return nil, err
 	}
 	return []*Page{p}, nil
+}
+
+// checkImageConfig checks an image's header against the pixel and memory
+// bounds, with the memory its decoder will allocate for its colour model.
+func checkImageConfig(cfg image.Config) error {
+	if err := checkImageSize(cfg.Width, cfg.Height); err != nil {
+		return err
+	}
+	bpp := int64(8) // 16-bit RGBA, the worst case
+	switch cfg.ColorModel {
+	case color.GrayModel, color.AlphaModel:
+		bpp = 1
+	case color.Gray16Model, color.Alpha16Model:
+		bpp = 2
+	case color.YCbCrModel:
+		bpp = 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		bpp = 4
+	}
+	if _, ok := cfg.ColorModel.(color.Palette); ok {
+		bpp = 1
+	}
+	if n := int64(cfg.Width) * int64(cfg.Height) * bpp; n > maxImageBytes {
+		return fmt.Errorf("%w: %dx%d pixels would take %d MB to decode, limit %d MB",
+			ErrImageTooLarge, cfg.Width, cfg.Height, n>>20, maxImageBytes>>20)
+	}
+	return nil
 }
 
 func checkImageSize(w, h int) error {

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"flag"
+	"hash/crc32"
 	"fmt"
 	"image"
 	"image/color"
@@ -116,6 +117,7 @@ func TestTextLines(t *testing.T) {
 			strings.TrimSuffix(strings.Repeat("word ", 14), " "),
 		}},
 		{"hard wrap", strings.Repeat("x", 170), []string{strings.Repeat("x", 80), strings.Repeat("x", 80), strings.Repeat("x", 10)}},
+		{"at most four marks on a character", "a" + strings.Repeat("\u0308", 50) + "b", []string{"a" + strings.Repeat("\u0308", 4) + "b"}},
 		{"combining mark takes no column", "e\u0301" + strings.Repeat("x", 79) + "y", []string{"e\u0301" + strings.Repeat("x", 79), "y"}},
 	}
 	for _, tc := range tests {
@@ -431,6 +433,13 @@ func TestRenderLargeImage(t *testing.T) {
 	_, err := Render(context.Background(), "huge.png", renderPNGHeader(t, 20000, 20000, 1), RenderOptions{})
 	if !errors.Is(err, ErrImageTooLarge) {
 		t.Fatalf("20000x20000 PNG: %v, want ErrImageTooLarge", err)
+	}
+	// 10000 x 10000 16-bit RGBA would decode to 800 MB: refused from the header.
+	deep := renderPNGHeader(t, 10000, 10000, 1)
+	deep[8+8+8], deep[8+8+9] = 16, 6 // IHDR bit depth and colour type
+	binary.BigEndian.PutUint32(deep[8+8+13:], crc32.ChecksumIEEE(deep[8+4:8+8+13]))
+	if _, err := Render(context.Background(), "deep.png", deep, RenderOptions{}); !errors.Is(err, ErrImageTooLarge) {
+		t.Fatalf("10000x10000 RGBA64 PNG: %v, want ErrImageTooLarge", err)
 	}
 }
 

@@ -213,8 +213,10 @@ func textLines(text []rune) [][]rune {
 				col++
 			}
 		case unicode.Is(unicode.Mn, r):
-			// A combining mark overprints the previous character.
-			if len(cur) > 0 {
+			// A combining mark overprints the previous character; more
+			// than a few on one character is abuse ("Zalgo" text), and
+			// would cost a glyph drawing each.
+			if len(cur) > 0 && marksBefore(cur) < maxMarks {
 				cur = append(cur, r)
 			}
 		case unicode.IsControl(r):
@@ -257,6 +259,18 @@ func textLines(text []rune) [][]rune {
 		break
 	}
 	return lines
+}
+
+// maxMarks is the most combining marks kept on one character.
+const maxMarks = 4
+
+// marksBefore counts the combining marks at the end of line.
+func marksBefore(line []rune) int {
+	n := 0
+	for i := len(line) - 1; i >= 0 && unicode.Is(unicode.Mn, line[i]); i-- {
+		n++
+	}
+	return n
 }
 
 func columnsOf(line []rune) int {

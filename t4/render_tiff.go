@@ -46,7 +46,7 @@ func renderTIFF(data []byte, opt RenderOptions) ([]*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading TIFF: %w (as fax TIFF: %w)", err, faxErr)
 	}
-	if err := checkImageSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkImageConfig(cfg); err != nil {
 		return nil, err
 	}
 	img, err := tiff.Decode(bytes.NewReader(data))
