@@ -24,3 +24,12 @@ func (s *scrambler) descramble(b uint8) uint8 {
 	s.reg = s.reg<<1 | uint32(b)
 	return out
 }
+
+// scrambleWord scrambles m ≤ 18 bits at once: w holds them first in time
+// as the most significant, and so does the result. The taps reach 18 and
+// 23 bits back, so within a group of 18 no output depends on another.
+func (s *scrambler) scrambleWord(w uint32, m uint) uint32 {
+	out := (w ^ s.reg>>(18-m) ^ s.reg>>(23-m)) & (1<<m - 1)
+	s.reg = s.reg<<m | out
+	return out
+}

@@ -192,3 +192,20 @@ func TestMinimumDistances(t *testing.T) {
 		}
 	}
 }
+
+func TestScrambleWordMatchesBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	a := scrambler{reg: scramblerSeed}
+	b := a
+	for i := 0; i < 2000; i++ {
+		m := uint(1 + rng.IntN(18))
+		w := uint32(rng.Uint64()) & (1<<m - 1)
+		var want uint32
+		for k := int(m) - 1; k >= 0; k-- {
+			want = want<<1 | uint32(a.scramble(uint8(w>>k&1)))
+		}
+		if got := b.scrambleWord(w, m); got != want || a != b {
+			t.Fatalf("group %d of %d bits: got %b want %b", i, m, got, want)
+		}
+	}
+}

@@ -284,22 +284,35 @@ func (t *Transmitter) nextSymbol() point {
 // dataSymbol codes one symbol of source bits (or of ones, when fromSource
 // is false or the source has ended).
 func (t *Transmitter) dataSymbol(fromSource bool) point {
-	var q uint8
-	for i := 0; i < t.p.bitsPerSymbol; i++ {
-		b := uint8(1)
+	n := uint(t.p.bitsPerSymbol)
+	var w uint32 // first bit in time most significant
+	for i := uint(0); i < n; i++ {
+		b := uint32(1)
 		if fromSource {
 			v, ok := t.src()
 			if ok {
-				b = uint8(v & 1)
+				b = uint32(v & 1)
 			} else {
 				fromSource = false
 				t.stage, t.count = txTrailer, 0
 			}
 		}
-		q |= t.scr.scramble(b) << i
+		w = w<<1 | b
 	}
+	// Q1, the first bit, goes to bit 0 of the symbol's data.
+	q := bitReverse6[t.scr.scrambleWord(w, n)<<(6-n)&63]
 	return t.p.points[t.enc.encode(q)]
 }
+
+// bitReverse6 reverses the order of six bits.
+var bitReverse6 = func() (r [64]uint8) {
+	for i := range r {
+		for b := 0; b < 6; b++ {
+			r[i] |= uint8(i>>b&1) << (5 - b)
+		}
+	}
+	return r
+}()
 
 // Transmit fills out with modem audio and returns the number of samples
 // written; fewer than len(out) means the transmission has ended.
