@@ -173,3 +173,30 @@ func TestSpandspV17TransmitImpaired(t *testing.T) {
 		})
 	}
 }
+
+// TestSpandspV17RejectsOtherModems: V.29 and V.27ter signals (spandsp's)
+// must never make our V.17 receiver report Trained or deliver bits.
+func TestSpandspV17RejectsOtherModems(t *testing.T) {
+	h := spandsp.Require(t)
+	for _, spec := range []spandsp.Spec{
+		{Modem: "v29", Rate: 9600}, {Modem: "v29", Rate: 7200},
+		{Modem: "v27ter", Rate: 4800}, {Modem: "v27ter", Rate: 2400},
+		{Modem: "v21"},
+	} {
+		t.Run(spec.String(), func(t *testing.T) {
+			sig := h.Modulate(t, spec, randomBits(8, 4000))
+			for _, rate := range allRates {
+				r, bits, events := newTestReceiver(t, rate)
+				demodulate(t, r, bits, events, append(sig, make([]int16, 800)...))
+				for _, e := range *events {
+					if e.s == dsp.Trained {
+						t.Errorf("%d: trained on %v at %d", rate, spec, e.at)
+					}
+				}
+				if len(*bits) != 0 {
+					t.Errorf("%d: %d bits from %v", rate, len(*bits), spec)
+				}
+			}
+		})
+	}
+}
