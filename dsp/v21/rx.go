@@ -11,10 +11,11 @@ import (
 const (
 	carrierOnDBm0  = -44.5
 	carrierOffDBm0 = -48
-	// carrierOnSamples is how long the power must stay above the on
-	// threshold before the carrier is declared up (2 ms): clicks are not
-	// carriers.
-	carrierOnSamples = avgLen + 1 // in filter outputs (4 ms): a whole discriminator window
+	// carrierOnSamples is how long, in filter outputs, the power must stay
+	// above the on threshold with an in-channel frequency before the
+	// carrier is declared up: 4 ms, a whole discriminator window. Clicks
+	// are not carriers.
+	carrierOnSamples = avgLen + 1
 )
 
 // Channel filter: the FSK signal occupies about ±400 Hz around 1750 Hz
