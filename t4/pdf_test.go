@@ -265,3 +265,63 @@ func decodePNGForTest(data []byte) (*image.Gray, error) {
 	}
 	return g, nil
 }
+
+// TestPDFSizeVsTiff2pdf measures our PDF against tiff2pdf's of the same
+// pages as a G4 TIFF (tiff2pdf embeds the G4 data as CCITTFaxDecode;
+// gofpdf can only embed Flate). It logs the ratio and fails if ours grows
+// past twice theirs, which would mean the PNG filtering or deflate level
+// regressed.
+func TestPDFSizeVsTiff2pdf(t *testing.T) {
+	tiff2pdf := peer.Require(t, "tiff2pdf", "libtiff-tools")
+	text, err := os.ReadFile("../testdata/sample.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A full page of words in random order: repeated lines would flatter
+	// deflate, which finds them, against G4, which codes each row anew.
+	words := strings.Fields("the quick brown fox jumps over lazy dog facsimile page line modem T.30 T.4 T.6 receive transmit resolution")
+	r := rand.New(rand.NewPCG(1, 2))
+	var dense strings.Builder
+	for range 64 {
+		n := 0
+		for n < 70 {
+			w := words[r.IntN(len(words))]
+			dense.WriteString(w + " ")
+			n += len(w) + 1
+		}
+		dense.WriteString("\n")
+	}
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+	}{{"sample.txt", text}, {"dense text", []byte(dense.String())}} {
+		pages, err := Render(context.Background(), tc.name, tc.doc, RenderOptions{Res: Fine})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var tif, pdf bytes.Buffer
+		if err := WriteTIFF(&tif, pages, TIFFOptions{Compression: MMR}); err != nil {
+			t.Fatal(err)
+		}
+		if err := WritePDF(&pdf, pages, PDFOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		in, out := filepath.Join(dir, "in.tif"), filepath.Join(dir, "out.pdf")
+		if err := os.WriteFile(in, tif.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := exec.Command(tiff2pdf, "-o", out, in).CombinedOutput(); err != nil {
+			t.Fatalf("tiff2pdf: %v\n%s", err, b)
+		}
+		st, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ratio := float64(pdf.Len()) / float64(st.Size())
+		t.Logf("%s: softfax PDF %d bytes, tiff2pdf of G4 TIFF %d bytes: ratio %.2f", tc.name, pdf.Len(), st.Size(), ratio)
+		if ratio > 2 {
+			t.Errorf("%s: our PDF is %.2f times tiff2pdf's", tc.name, ratio)
+		}
+	}
+}
