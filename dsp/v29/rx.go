@@ -36,6 +36,10 @@ const (
 	// maxSymbolEnergy bounds |equalizer output|² of a sane symbol: the
 	// outer points have 25, the AGC sets a trained receiver near them.
 	maxSymbolEnergy = 1e4
+	// dropBelowTrained is where, relative to the power measured in
+	// training, a trained receiver's carrier ends: 12 dB down, well below
+	// the dips of a QAM envelope over the 4 ms power meter.
+	dropBelowTrained = 0.063
 )
 
 // rxStage is the receiver's state.
@@ -91,6 +95,8 @@ type Receiver struct {
 	failed bool
 	// errPower is the running mean squared decision error.
 	errPower float64
+	// sigPower sums the input power over the end of segment 3.
+	sigPower float64
 }
 
 // NewReceiver returns a receiver that sends data bits to sink and status
@@ -318,7 +324,7 @@ func (r *Receiver) followAlternations(z qam.Complex) {
 		// first bit is 0).
 		r.train = trainingSeed
 		r.train.next()
-		r.stage, r.count, r.mse = rxSeg3, 1, 0
+		r.stage, r.count, r.mse, r.sigPower = rxSeg3, 1, 0, 0
 		r.tgain, r.tacc = timingMid, 0
 		r.adaptTo(z, r.tp.c, muTrain)
 		return
@@ -347,6 +353,7 @@ func (r *Receiver) trainSeg3(z qam.Complex) {
 	e := r.adaptTo(z, want, muTrain)
 	if r.count > seg3Len-128 {
 		r.mse += e
+		r.sigPower += r.cd.Power()
 	}
 	if r.count < seg3Len {
 		return
@@ -390,6 +397,9 @@ func (r *Receiver) checkSeg4(z qam.Complex) {
 		return
 	}
 	r.stage, r.count = rxData, 0
+	// From now on the carrier ends when the power falls well below the
+	// trained signal's, even if line noise stays above the off level.
+	r.cd.RaiseOff(r.sigPower / 128 * dropBelowTrained)
 	r.status(dsp.Trained, r.n)
 }
 

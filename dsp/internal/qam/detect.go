@@ -7,8 +7,14 @@ import "github.com/softfax/softfax/dsp"
 // the lower off level, so a signal near one threshold does not chatter.
 type CarrierDetect struct {
 	on, off float64 // mean-square thresholds
+	offBase float64 // off threshold as configured, restored at carrier off
 	power   float64 // running mean square
 	up      bool
+	// floor, after a carrier ended at a raised off threshold, is the
+	// lowest power seen since: a new carrier must rise 6 dB above it (and
+	// above the on level), so neither the tail of the signal that just
+	// ended nor line noise above the on level counts as a new one.
+	floor float64
 }
 
 // powerShift sets the power meter's time constant: 2^5 = 32 samples (4 ms),
@@ -19,7 +25,8 @@ const powerShift = 5
 // NewCarrierDetect returns a detector that turns on at onDBm0 and off at
 // offDBm0 (which should be a few dB lower).
 func NewCarrierDetect(onDBm0, offDBm0 float64) CarrierDetect {
-	return CarrierDetect{on: meanSquare(onDBm0), off: meanSquare(offDBm0)}
+	off := meanSquare(offDBm0)
+	return CarrierDetect{on: meanSquare(onDBm0), off: off, offBase: off}
 }
 
 func meanSquare(dBm0 float64) float64 {
@@ -34,6 +41,16 @@ func (c *CarrierDetect) Push(x float64) (changed bool) {
 	if c.up {
 		if c.power < c.off {
 			c.up = false
+			if c.off > c.offBase {
+				c.floor = c.power
+			}
+			c.off = c.offBase
+			return true
+		}
+	} else if c.floor != 0 {
+		c.floor = min(c.floor, c.power)
+		if c.power > c.on && c.power > 4*c.floor {
+			c.up, c.floor = true, 0
 			return true
 		}
 	} else if c.power > c.on {
@@ -43,6 +60,16 @@ func (c *CarrierDetect) Push(x float64) (changed bool) {
 	return false
 }
 
+// RaiseOff lifts the off threshold, for the current carrier only, to
+// meanSquare (never below the configured one). A receiver that has
+// measured its signal calls it so the carrier ends when the signal does,
+// even on a line whose noise is above the configured off level. After such
+// an end a new carrier must also rise 6 dB above the lowest power seen
+// since (the line's noise floor).
+func (c *CarrierDetect) RaiseOff(meanSquare float64) {
+	c.off = max(c.offBase, meanSquare)
+}
+
 // Up reports whether a carrier is present.
 func (c *CarrierDetect) Up() bool { return c.up }
 
@@ -50,4 +77,4 @@ func (c *CarrierDetect) Up() bool { return c.up }
 func (c *CarrierDetect) Power() float64 { return c.power }
 
 // Reset forgets the measured power and drops the carrier.
-func (c *CarrierDetect) Reset() { c.power, c.up = 0, false }
+func (c *CarrierDetect) Reset() { c.power, c.up, c.off, c.floor = 0, false, c.offBase, 0 }

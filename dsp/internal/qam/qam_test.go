@@ -306,3 +306,36 @@ func TestClip16(t *testing.T) {
 		}
 	}
 }
+
+func TestCarrierDetectRaiseOff(t *testing.T) {
+	c := NewCarrierDetect(-45, -49)
+	push := func(dBm0 float64, n int) (changes int) {
+		a := math.Sqrt(meanSquare(dBm0) * 2)
+		for i := range n {
+			if c.Push(a * math.Sin(2*math.Pi*1700*float64(i)/8000)) {
+				changes++
+			}
+		}
+		return changes
+	}
+	if push(-13, 400) != 1 || !c.Up() {
+		t.Fatal("no carrier at -13 dBm0")
+	}
+	c.RaiseOff(meanSquare(-25))
+	if push(-20, 400) != 0 || !c.Up() {
+		t.Fatal("carrier dropped at -20 dBm0, above the raised off level")
+	}
+	// Noise at -35 dBm0, above the on level but below the raised off
+	// level: the carrier ends and stays down.
+	if n := push(-35, 800); n != 1 || c.Up() {
+		t.Fatalf("at -35 dBm0: %d changes, up %v; want the carrier down once", n, c.Up())
+	}
+	// A new signal 6 dB above that floor is a carrier again, and the
+	// raise is gone.
+	if n := push(-28, 800); n != 1 || !c.Up() {
+		t.Fatalf("at -28 dBm0: %d changes, up %v; want a new carrier", n, c.Up())
+	}
+	if push(-47, 400) != 0 || !c.Up() {
+		t.Fatal("carrier dropped at -47 dBm0: the raise outlived its carrier")
+	}
+}
