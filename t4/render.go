@@ -225,6 +225,9 @@ func Render(ctx context.Context, name string, data []byte, opt RenderOptions) ([
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: %w", name, ErrEmptyDocument)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	format := SniffFormat(data)
 	var (
 		pages []*Page
