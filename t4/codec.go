@@ -60,6 +60,9 @@ type EncodeOptions struct {
 	// NoEOL omits EOLs (a rare TIFF G3 variant). MH only: an MR row's 1-D/2-D
 	// tag bit rides on its EOL, so MR with NoEOL is an error.
 	NoEOL bool
+	// AlignRows starts every row on a byte boundary. With NoEOL this is
+	// TIFF Compression 2 ("CCITT RLE"); MH with NoEOL only.
+	AlignRows bool
 	// RTC ends the page with RTC, six EOLs (T.4 §4.1.4), for MH/MR and with
 	// EOFB, two EOLs (T.6 §2.4), for MMR.
 	RTC bool
@@ -82,6 +85,9 @@ type DecodeOptions struct {
 	// the end of the data.
 	Height   int
 	LSBFirst bool
+	// AlignRows: every row starts on a byte boundary, as in TIFF
+	// Compression 2 ("CCITT RLE", MH without EOLs). MH only.
+	AlignRows bool
 }
 
 // DecodeStats say how clean the data was; T.30 decides MCF or RTN from them.
@@ -109,6 +115,9 @@ func (o EncodeOptions) check() (k int, err error) {
 	if o.NoEOL && o.MinRowBits > 0 && o.Compression == MH {
 		return 0, fmt.Errorf("%w: fill bits need EOLs", ErrOptions)
 	}
+	if o.AlignRows && (o.Compression != MH || !o.NoEOL) {
+		return 0, fmt.Errorf("%w: AlignRows needs MH without EOLs", ErrOptions)
+	}
 	k = o.K
 	if k == 0 {
 		k = 2
@@ -122,6 +131,9 @@ func (o DecodeOptions) check() error {
 	}
 	if o.Width <= 0 || o.Width > MaxDimension || o.Height < 0 || o.Height > MaxDimension {
 		return fmt.Errorf("%w: %dx%d", ErrDimension, o.Width, o.Height)
+	}
+	if o.AlignRows && o.Compression != MH {
+		return fmt.Errorf("%w: AlignRows with %v", ErrOptions, o.Compression)
 	}
 	if stride := (o.Width + 7) / 8; o.Height*stride > maxPageBytes {
 		return fmt.Errorf("%w: %dx%d is over %d bytes", ErrDimension, o.Width, o.Height, maxPageBytes)

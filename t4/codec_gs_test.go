@@ -14,7 +14,7 @@ import (
 )
 
 // TestDecodeGhostscript decodes the raw fax streams of ghostscript's
-// faxg3, faxg32d and faxg4 devices, an encoder written independently of
+// faxg3, faxg32d and faxg4 devices and the strip of its tiffcrle device, an encoder written independently of
 // ours and of libtiff's, and compares them with the same page rendered as a
 // PBM (testdata/codec/page.ps: text, a dithered grey area, a diagonal line).
 func TestDecodeGhostscript(t *testing.T) {
@@ -22,7 +22,7 @@ func TestDecodeGhostscript(t *testing.T) {
 	dir := t.TempDir()
 	render := func(device string) string {
 		out := filepath.Join(dir, device)
-		cmd := exec.Command(gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE="+device,
+		cmd := exec.Command(gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE="+device, "-dMaxStripSize=0",
 			"-r204x196", "-g1728x2200", "-dFIXEDMEDIA", "-sOutputFile="+out, filepath.Join("testdata", "codec", "page.ps"))
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("gs %s: %v: %s", device, err, msg)
@@ -30,6 +30,23 @@ func TestDecodeGhostscript(t *testing.T) {
 		return out
 	}
 	want := readPBM(t, render("pbmraw"))
+	// TIFF Compression 2 (MH rows without EOLs, each starting on a byte
+	// boundary), in the single strip of a TIFF; our coding must be the same.
+	t.Run("tiffcrle", func(t *testing.T) {
+		strip, _ := readStrip(t, render("tiffcrle"))
+		got, st, err := Decode(strip, DecodeOptions{Compression: MH, Width: want.Width, Height: want.Height, AlignRows: true})
+		if err != nil || st.BadRows != 0 {
+			t.Fatalf("stats %+v, err %v", st, err)
+		}
+		samePixels(t, got, want)
+		ours, err := Encode(want, EncodeOptions{Compression: MH, NoEOL: true, AlignRows: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ours, strip) {
+			t.Errorf("ours %d bytes differ from ghostscript's %d", len(ours), len(strip))
+		}
+	})
 	for _, tc := range []struct {
 		device string
 		c      Compression

@@ -191,6 +191,7 @@ var codecVariants = []struct {
 	{"MH", EncodeOptions{Compression: MH}},
 	{"MH-rtc-align-fill", EncodeOptions{Compression: MH, RTC: true, AlignEOL: true, MinRowBits: 1000}},
 	{"MH-noeol", EncodeOptions{Compression: MH, NoEOL: true}},
+	{"MH-rle", EncodeOptions{Compression: MH, NoEOL: true, AlignRows: true}},
 	{"MR-K2", EncodeOptions{Compression: MR, K: 2}},
 	{"MR-K4", EncodeOptions{Compression: MR, K: 4}},
 	{"MR-K4-rtc-align-fill", EncodeOptions{Compression: MR, K: 4, RTC: true, AlignEOL: true, MinRowBits: 777}},
@@ -211,7 +212,7 @@ func TestRoundTrip(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, st, err := Decode(data, DecodeOptions{Compression: opt.Compression, Width: tp.page.Width, LSBFirst: lsb})
+					got, st, err := Decode(data, DecodeOptions{Compression: opt.Compression, Width: tp.page.Width, LSBFirst: lsb, AlignRows: opt.AlignRows})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -395,6 +396,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"negative MinRowBits", p, EncodeOptions{Compression: MH, MinRowBits: -1}},
 		{"MR without EOL", p, EncodeOptions{Compression: MR, NoEOL: true}},
 		{"fill without EOL", p, EncodeOptions{Compression: MH, NoEOL: true, MinRowBits: 100}},
+		{"aligned rows with EOL", p, EncodeOptions{Compression: MH, AlignRows: true}},
+		{"aligned MMR rows", p, EncodeOptions{Compression: MMR, NoEOL: true, AlignRows: true}},
 		{"nil page", nil, EncodeOptions{Compression: MH}},
 		{"short Pix", &Page{Width: 100, Height: 2, Stride: 13, Pix: make([]byte, 20)}, EncodeOptions{Compression: MH}},
 	} {

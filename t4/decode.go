@@ -177,6 +177,9 @@ func (d *Decoder) decode(final bool) {
 			}
 			d.skipping = false
 		}
+		if d.opt.AlignRows {
+			d.pos = min((d.pos+7)&^7, end)
+		}
 		z := d.zerosAt(d.pos)
 		if d.pos+z >= end {
 			// Only fill bits, or nothing, until the end of the data. Keep

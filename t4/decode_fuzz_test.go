@@ -30,6 +30,7 @@ func fuzzDecode(f *testing.F, c Compression) {
 			Width:       1 + int(width)%2048, // keep each run fast
 			Height:      int(height) % 1024,
 			LSBFirst:    flags&1 != 0,
+			AlignRows:   c == MH && flags&0x80 != 0,
 		}
 		p, st, err := Decode(data, opt)
 		if err != nil {
@@ -122,7 +123,7 @@ func fuzzSeeds(tb testing.TB, c Compression) []fuzzSeed {
 		{Compression: c, LSBFirst: true, AlignEOL: true, MinRowBits: 200},
 	}
 	if c == MH {
-		opts = append(opts, EncodeOptions{Compression: c, NoEOL: true})
+		opts = append(opts, EncodeOptions{Compression: c, NoEOL: true}, EncodeOptions{Compression: c, NoEOL: true, AlignRows: true})
 	}
 	var seeds []fuzzSeed
 	for i, p := range pages {
@@ -135,7 +136,10 @@ func fuzzSeeds(tb testing.TB, c Compression) []fuzzSeed {
 			if o.LSBFirst {
 				flags = 1
 			}
-			flags |= uint8(i+j) << 1
+			flags |= uint8(i+j) << 1 & 0x7f
+			if o.AlignRows {
+				flags |= 0x80
+			}
 			w := uint16(p.Width - 1) // the target adds 1
 			seeds = append(seeds, fuzzSeed{data, w, 0, flags})
 			if j == 0 && len(data) > 4 {

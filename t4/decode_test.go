@@ -32,7 +32,7 @@ func TestStreamingMatchesDecode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				d, err := NewDecoder(DecodeOptions{Compression: opt.Compression, Width: p.Width, LSBFirst: opt.LSBFirst})
+				d, err := NewDecoder(DecodeOptions{Compression: opt.Compression, Width: p.Width, LSBFirst: opt.LSBFirst, AlignRows: opt.AlignRows})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -314,6 +314,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"only EOLs", []byte{0, 0x10, 0x01, 0, 0x10, 0x01}, DecodeOptions{Compression: MH, Width: 8}, ErrTruncated},
 		{"garbage", []byte{0, 0x4f, 0, 0x4f, 0, 0x4f}, DecodeOptions{Compression: MH, Width: 8}, ErrBadCode},
 		{"MMR garbage", []byte{0x00, 0xff}, DecodeOptions{Compression: MMR, Width: 8}, ErrBadCode},
+		{"aligned MR rows", []byte{0xff}, DecodeOptions{Compression: MR, Width: 8, AlignRows: true}, ErrOptions},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _, err := Decode(tc.data, tc.opt)

@@ -38,6 +38,9 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 		switch opt.Compression {
 		case MH:
 			e.eol(-1)
+			if opt.AlignRows {
+				e.w.zeros(-e.w.bitLen() & 7)
+			}
 			e.row1D()
 		case MR:
 			if y%k == 0 {
