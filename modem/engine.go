@@ -265,7 +265,7 @@ func NewEngine(cfg Config) *Engine {
 	e.hist = newHistory(e.cfg.HistorySamples)
 	e.replay = make([]int16, 0, e.cfg.HistorySamples)
 	e.txBuf = make([]byte, e.cfg.TxBufferBytes)
-	e.silence = tone.NewPowerMeter(5)
+	e.silence = tone.NewPowerMeter(4) // 2 ms: +FRS counts from the signal's end
 	e.v21BitFn, e.hsBitFn = e.v21Bit, e.hsBit
 	e.v21StatusFn, e.hsStatusFn = e.v21Status, e.hsStatus
 	e.nextFrameFn, e.dataBitFn = e.nextFrame, e.dataBit
