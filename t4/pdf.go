@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
@@ -70,7 +72,10 @@ func WritePDF(w io.Writer, pages []*Page, opt PDFOptions) error {
 	pdf.SetCreationDate(tm)
 	pdf.SetModificationDate(tm)
 
-	var enc pngEncoder
+	pngs, err := encodePNGs(pages)
+	if err != nil {
+		return err
+	}
 	for i, p := range pages {
 		wIn, hIn := p.PhysicalSize()
 		// gofpdf writes the MediaBox with two decimals. Poppler sizes its
@@ -83,12 +88,9 @@ func WritePDF(w io.Writer, pages []*Page, opt PDFOptions) error {
 		size := gofpdf.SizeType{Wd: roundPt(wIn * 72), Ht: roundPt(hIn * 72)}
 		pdf.AddPageFormat("P", size)
 		name := fmt.Sprintf("page%d", i+1)
-		png, err := enc.encode(p)
-		if err != nil {
-			return fmt.Errorf("t4: pdf page %d: %w", i+1, err)
-		}
 		iopt := gofpdf.ImageOptions{ImageType: "png"}
-		pdf.RegisterImageOptionsReader(name, iopt, bytes.NewReader(png))
+		pdf.RegisterImageOptionsReader(name, iopt, bytes.NewReader(pngs[i]))
+		pngs[i] = nil
 		pdf.ImageOptions(name, 0, 0, size.Wd, size.Ht, false, iopt, 0, "")
 		if err := pdf.Error(); err != nil {
 			return fmt.Errorf("t4: pdf page %d: %w", i+1, err)
@@ -98,6 +100,35 @@ func WritePDF(w io.Writer, pages []*Page, opt PDFOptions) error {
 		return fmt.Errorf("t4: writing pdf: %w", err)
 	}
 	return nil
+}
+
+// encodePNGs compresses the pages as PNGs on all CPUs: deflate is nearly
+// all of WritePDF's time, and pages are independent.
+func encodePNGs(pages []*Page) ([][]byte, error) {
+	out := make([][]byte, len(pages))
+	errs := make([]error, len(pages))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(pages)) {
+		wg.Go(func() {
+			var enc pngEncoder
+			for i := range next {
+				b, err := enc.encode(pages[i])
+				out[i], errs[i] = bytes.Clone(b), err
+			}
+		})
+	}
+	for i := range pages {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("t4: pdf page %d: %w", i+1, err)
+		}
+	}
+	return out, nil
 }
 
 // roundPt rounds a length in points down to the 1/100 pt that gofpdf
