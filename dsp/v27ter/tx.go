@@ -59,9 +59,15 @@ type Transmitter struct {
 	scr        scrambler
 	shortTrain bool // send the short synchronizing sequence
 
-	mod *qam.Modulator // pulse shaping and carrier in one table
-	amp float64        // peak amplitude of a sine at the set level
+	mod *qam.PointModulator // pulse shaping and carrier, tabulated per point
+	amp float64             // peak amplitude of a sine at the set level
 }
+
+// txPoints are the transmitter's symbols: silence, then the eight phases.
+var txPoints = func() (p [9]qam.Complex) {
+	copy(p[1:], unit8PSK[:])
+	return p
+}()
 
 // NewTransmitter returns a transmitter that takes data bits from src.
 func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
@@ -83,7 +89,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		p:   p,
 		src: src,
 		// 1800 Hz and both symbol clocks repeat every 40 samples.
-		mod: qam.NewModulator(CarrierHz, p.baud, rolloff, txSpan),
+		mod: qam.NewPointModulator(CarrierHz, p.baud, rolloff, txSpan, txPoints[:]),
 		amp: dsp.SineAmplitude(level),
 	}
 	switch {
@@ -121,7 +127,9 @@ func saturate(v float64) int16 {
 }
 
 // nextSymbol runs the sequence of Table 3/V.27 ter, then data.
-func (t *Transmitter) nextSymbol() (sym qam.Complex, ok bool) {
+//
+// Symbols are indices into txPoints: silence, or 1 + the phase.
+func (t *Transmitter) nextSymbol() (sym uint8, ok bool) {
 	for t.left == 0 {
 		t.advance()
 	}
@@ -130,7 +138,7 @@ func (t *Transmitter) nextSymbol() (sym qam.Complex, ok bool) {
 	case txEchoTone:
 		t.phase = 0
 	case txEchoSilence:
-		return qam.Complex{}, true
+		return 0, true
 	case txReversals:
 		t.phase = (t.phase + 4) & 7
 	case txConditioning:
@@ -144,11 +152,11 @@ func (t *Transmitter) nextSymbol() (sym qam.Complex, ok bool) {
 	case txData:
 		t.phase = (t.phase + t.dataStep(true)) & 7
 	case txTail:
-		return qam.Complex{}, true
+		return 0, true
 	case txDone:
-		return qam.Complex{}, false
+		return 0, false
 	}
-	return unit8PSK[t.phase], true
+	return 1 + t.phase, true
 }
 
 // dataStep scrambles the next symbol's bits, from the source when fromSource
