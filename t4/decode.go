@@ -40,7 +40,6 @@ type Decoder struct {
 	rowLimit int
 
 	buf     []byte // input not yet consumed, MSB first
-	owned   bool   // buf may be compacted (it is not the caller's slice)
 	pos     int    // bit position in buf of the next unread bit
 	retryAt int    // bit length of buf at which to try again after running dry
 	scanAt  int    // where to look for an EOL in new data (see wait)
@@ -76,7 +75,6 @@ func NewDecoder(opt DecodeOptions) (*Decoder, error) {
 		opt:      opt,
 		stride:   stride,
 		rowLimit: limit,
-		owned:    true,
 		cur:      make([]int32, 0, opt.Width+4),
 		ref:      make([]int32, 0, opt.Width+4),
 		lastGood: -1,
