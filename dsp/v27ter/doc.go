@@ -20,9 +20,11 @@
 // clocked only by the samples they are given and allocate nothing once
 // running.
 //
-// The receiver is built on dsp/internal/qam: a root-raised-cosine matched
-// filter sampled at T/2 with Gardner timing recovery, a 17-tap fractionally
-// spaced LMS equalizer, and a second-order carrier loop; it treats the
+// The transmitter tabulates pulse and carrier per constellation point
+// (qam.PointModulator). The receiver is built on dsp/internal/qam: a
+// root-raised-cosine matched filter sampled at T/2 with Gardner timing
+// recovery, a 17-tap fractionally spaced LMS equalizer, and a second-order
+// carrier loop; it treats the
 // differential PSK as a fixed constellation once trained, and decodes the
 // phase changes. It hunts for the reversals of segment 3 (estimating the
 // carrier offset from their rotation), takes the first symbol that does not
@@ -38,8 +40,9 @@
 // on, and in data mode a signal that stops making sense (noise holding the
 // energy up) or drops by 20 dB ends the reception (CarrierDown) at once.
 //
-// Where V.27 ter leaves a choice this package follows what fax equipment,
-// and spandsp (the reference peer in our tests), do: the conditioning
-// pattern takes the first of every three scrambler output bits at both
-// rates, and the scrambler starts segment 4 in the state 0011110.
+// The conditioning pattern takes the first of every three scrambler output
+// bits (0: no phase change, 1: 180°) at both rates, from the scrambler state
+// 0011110, as spandsp does; interworking with spandsp is tested at both
+// rates, but the 2400 bit/s reading was not checked against the text of the
+// Recommendation itself.
 package v27ter
