@@ -47,3 +47,50 @@ func TestConfigErrors(t *testing.T) {
 		t.Error("Restart accepted 1200 bit/s")
 	}
 }
+
+// TestTransmitterRestart: a restarted transmitter sends exactly what a new
+// one would, without allocating.
+func TestTransmitterRestart(t *testing.T) {
+	bits := randomBits(3, 3000)
+	src := func() dsp.BitSource {
+		i := 0
+		return func() (int, bool) {
+			if i == len(bits) {
+				return 0, false
+			}
+			i++
+			return int(bits[i-1]), true
+		}
+	}
+	want := modulate(t, Config{Rate: Rate12000, ShortTrain: true}, bits)
+	tx, err := NewTransmitter(Config{Rate: Rate7200, LevelDBm0: -20}, src())
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]int16, 1000)
+	tx.Transmit(buf) // part of another transmission
+	s := src()
+	if a := testing.AllocsPerRun(1, func() {
+		if err := tx.Restart(Config{Rate: Rate12000, ShortTrain: true}, s); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("Restart allocates %v times", a)
+	}
+	var got []int16
+	for {
+		n := tx.Transmit(buf)
+		got = append(got, buf[:n]...)
+		if n < len(buf) {
+			break
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d samples after restart, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("sample %d: %d, want %d", i, got[i], want[i])
+		}
+	}
+}
