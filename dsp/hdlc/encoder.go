@@ -72,8 +72,8 @@ func (e *Encoder) Abort() { e.abortAsked = true }
 // Done reports whether the encoder has sent everything.
 func (e *Encoder) Done() bool { return e.state == encDone }
 
-// flag is the HDLC flag 0x7E; being symmetric, its bit order does not matter.
-const flag = 0x7E
+// flagOctet is the HDLC flag 0x7E; being symmetric, its bit order does not matter.
+const flagOctet = 0x7E
 
 // Bit returns the next bit to transmit; ok is false once the closing flags
 // have been sent.
@@ -84,7 +84,7 @@ func (e *Encoder) Bit() (bit int, ok bool) {
 	}
 	switch e.state {
 	case encFlag:
-		bit = flag >> e.bitPos & 1
+		bit = flagOctet >> e.bitPos & 1
 		if e.bitPos++; e.bitPos == 8 {
 			e.bitPos = 0
 			e.afterFlag()

@@ -123,13 +123,13 @@ func TestEncoderShape(t *testing.T) {
 	// 4 preamble flags, 4 octets of zeros (2 data + FCS 0x??), 2 closing flags.
 	preamble := bits[:32]
 	for i, b := range preamble {
-		if b != flag>>(i%8)&1 {
+		if b != flagOctet>>(i%8)&1 {
 			t.Fatalf("preamble bit %d = %d", i, b)
 		}
 	}
 	tail := bits[len(bits)-16:]
 	for i, b := range tail {
-		if b != flag>>(i%8)&1 {
+		if b != flagOctet>>(i%8)&1 {
 			t.Fatalf("closing flag bit %d = %d (tail %v)", i, b, tail)
 		}
 	}
