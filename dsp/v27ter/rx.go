@@ -8,11 +8,12 @@ import (
 	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
-// Default carrier detector thresholds: low enough for a -43 dBm0 signal,
-// with 4 dB of hysteresis.
+// Default carrier detector thresholds, within the usual GSTN modem rule
+// (on for signals above -43 dBm0, off below -48 dBm0) with 3 dB of
+// hysteresis.
 const (
 	DefaultCarrierOn  = -45.0
-	DefaultCarrierOff = -49.0
+	DefaultCarrierOff = -48.0
 )
 
 // rxStage is the receiver's state.
