@@ -23,7 +23,7 @@ const (
 	timingSlow = 0.005 // on data
 	timingInt  = 1e-5  // integral gain, from segment 3 on
 	muTrain    = 0.02  // LMS step on the known segment 3 pattern
-	muTrack    = 0.004 // LMS step on decisions
+	muTrack    = 0.002 // LMS step on decisions
 	// trainMSE is the largest mean squared error that segment 3 may leave,
 	// relative to the squared minimum distance of the data constellation:
 	// a sixth of it keeps decisions nearly error free (9600: 13 dB SNR).
@@ -362,7 +362,7 @@ func (r *Receiver) trainSeg3(z qam.Complex) {
 		r.fail()
 		return
 	}
-	r.pll.Alpha, r.pll.Beta = 0.05, 0.001
+	r.pll.Alpha, r.pll.Beta = 0.03, 0.0005
 	r.tgain = timingSlow
 	r.stage, r.count = rxSeg4, 0
 	r.prevPhase = 0 // the transmitter starts segment 4 from phase 0
