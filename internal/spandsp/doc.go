@@ -31,7 +31,8 @@
 // short train); use [Helper.ModulateSegments] and
 // [Helper.DemodulateSegments] for a long train followed by a short one.
 // HDLC (CRC-16, as T.30 uses it) over any of these modems:
-// [Helper.ModulateHDLC] and [Helper.DemodulateHDLC]. Also the G.711 tables
+// [Helper.ModulateHDLC] and [Helper.DemodulateHDLC]; HDLC alone, as bits:
+// [Helper.HDLCBits] and [Helper.HDLCDecode]. Also the G.711 tables
 // ([Helper.G711]), the connect tones CNG/CED ([Helper.ToneTransmit],
 // [Helper.ToneDetect]) and CPU timing ([Helper.TimeTransmit],
 // [Helper.TimeReceive]).

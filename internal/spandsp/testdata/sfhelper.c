@@ -21,6 +21,11 @@
  *                            train reuses the previous training. -c sets
  *                            the receiver's carrier cutoff (*_signal_cutoff).
  *                            stdout: records (see below).
+ *   hdlcbits [-f flags]      HDLC alone: stdin u32 nframes, per frame u32
+ *                            len and len bytes; stdout: the bits of
+ *                            spandsp's hdlc_tx, one byte each, to its end.
+ *   hdlcbitsrx               stdin: bits, one byte each; stdout: records
+ *                            from spandsp's hdlc_rx ('at' counts bits).
  *   g711                     stdout: 65536 bytes linear_to_ulaw(x) for
  *                            x = -32768..32767, 65536 bytes linear_to_alaw,
  *                            256 int16 ulaw_to_linear, 256 int16 alaw_to_linear.
@@ -448,6 +453,48 @@ static void mode_rx(int argc, char **argv, int hdlc)
     }
 }
 
+static void mode_hdlcbits(int argc, char **argv)
+{
+    int i = 2, have_level = 0, flags = 32;
+    float level = 0;
+    struct frameq q = {0};
+    parse_opts(argc, argv, &i, &have_level, &level, &flags);
+    q.n = read_u32();
+    q.frames = calloc(q.n ? q.n : 1, sizeof(uint8_t *));
+    q.lens = calloc(q.n ? q.n : 1, sizeof(uint32_t));
+    for (uint32_t k = 0; k < q.n; k++)
+    {
+        q.lens[k] = read_u32();
+        q.frames[k] = malloc(q.lens[k] ? q.lens[k] : 1);
+        must_read(q.frames[k], q.lens[k]);
+    }
+    q.hdlc = hdlc_tx_init(NULL, 0, 1, 0, hdlc_underflow, &q);
+    hdlc_tx_flags(q.hdlc, flags);
+    if (q.n == 0)
+        hdlc_tx_frame(q.hdlc, NULL, 0);
+    for (long k = 0; k < 10000000L; k++)
+    {
+        int bit = hdlc_tx_get_bit(q.hdlc);
+        if (bit < 0)
+            return;
+        put_u8(bit & 1);
+    }
+    die("HDLC transmitter did not stop", NULL);
+}
+
+static void mode_hdlcbitsrx(void)
+{
+    int c;
+    hdlc_rx = hdlc_rx_init(NULL, 0, 1, 2, hdlc_frame, NULL);
+    hdlc_rx_set_status_handler(hdlc_rx, hdlc_status, NULL);
+    sample_at = 0;
+    while ((c = getchar()) != EOF)
+    {
+        hdlc_rx_put_bit(hdlc_rx, c & 1);
+        sample_at++;
+    }
+}
+
 static void mode_g711(void)
 {
     for (int x = -32768; x <= 32767; x++) put_u8(linear_to_ulaw(x));
@@ -557,12 +604,14 @@ static void mode_timerx(const char *segarg, long reps)
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        die("usage: sfhelper tx|hdlctx|rx|hdlcrx|g711|tonetx|tonerx|timetx|timerx ...", NULL);
+        die("usage: sfhelper tx|hdlctx|rx|hdlcrx|hdlcbits|hdlcbitsrx|g711|tonetx|tonerx|timetx|timerx ...", NULL);
     const char *mode = argv[1];
     if (strcmp(mode, "tx") == 0) mode_tx(argc, argv, 0);
     else if (strcmp(mode, "hdlctx") == 0) mode_tx(argc, argv, 1);
     else if (strcmp(mode, "rx") == 0) mode_rx(argc, argv, 0);
     else if (strcmp(mode, "hdlcrx") == 0) mode_rx(argc, argv, 1);
+    else if (strcmp(mode, "hdlcbits") == 0) mode_hdlcbits(argc, argv);
+    else if (strcmp(mode, "hdlcbitsrx") == 0 && argc == 2) mode_hdlcbitsrx();
     else if (strcmp(mode, "g711") == 0) mode_g711();
     else if (strcmp(mode, "tonetx") == 0 && argc == 4) mode_tonetx(argv[2], atol(argv[3]));
     else if (strcmp(mode, "tonerx") == 0 && argc == 3) mode_tonerx(argv[2]);
