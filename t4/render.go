@@ -96,7 +96,7 @@ var (
 	ErrNoGhostscript  = errors.New("t4: ghostscript (gs) is not installed; it is needed for PDF and PostScript")
 	ErrTooManyPages   = errors.New("t4: too many pages")
 	ErrImageTooLarge  = errors.New("t4: image too large")
-	ErrBadDimension   = errors.New("t4: image has no pixels")
+	ErrEmptyImage     = errors.New("t4: image has no pixels")
 	errRenderOversize = errors.New("t4: render options out of range")
 )
 

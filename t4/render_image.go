@@ -92,7 +92,7 @@ func checkImageConfig(cfg image.Config) error {
 
 func checkImageSize(w, h int) error {
 	if w <= 0 || h <= 0 {
-		return fmt.Errorf("%w: %dx%d", ErrBadDimension, w, h)
+		return fmt.Errorf("%w: %dx%d", ErrEmptyImage, w, h)
 	}
 	if int64(w)*int64(h) > maxImagePixels {
 		return fmt.Errorf("%w: %dx%d pixels, limit %d", ErrImageTooLarge, w, h, maxImagePixels)
