@@ -85,13 +85,19 @@ func readPBM(t *testing.T, path string) *Page {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parsePBM(t, b)
+}
+
+// parsePBM parses a binary PBM (P4).
+func parsePBM(t *testing.T, b []byte) *Page {
+	t.Helper()
 	r := bufio.NewReader(bytes.NewReader(b))
 	var fields []int
 	var magic string
 	for len(fields) < 2 {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			t.Fatalf("%s: bad PBM header", path)
+			t.Fatal("bad PBM header")
 		}
 		if line[0] == '#' {
 			continue
@@ -106,12 +112,12 @@ func readPBM(t *testing.T, path string) *Page {
 		}
 	}
 	if magic != "P4" {
-		t.Fatalf("%s: %q is not P4", path, magic)
+		t.Fatalf("%q is not P4", magic)
 	}
 	p := mustPage(t, fields[0], fields[1])
 	if n, _ := r.Read(p.Pix); n != len(p.Pix) {
 		if _, err := io.ReadFull(r, p.Pix[n:]); err != nil {
-			t.Fatalf("%s: short PBM", path)
+			t.Fatal("short PBM")
 		}
 	}
 	return p
