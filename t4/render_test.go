@@ -447,6 +447,11 @@ func TestRenderLargeImage(t *testing.T) {
 // what is wrong, quickly, without a panic.
 func TestRenderBadInput(t *testing.T) {
 	tiffData := renderEncode(t, "tiff", renderUniform(50, 50, color.White))
+	var manyPDF bytes.Buffer
+	small := patternPage(t, 1728, 100, Standard, 3)
+	if err := WritePDF(&manyPDF, []*Page{small, small, small, small, small, small, small, small}, PDFOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -470,6 +475,7 @@ func TestRenderBadInput(t *testing.T) {
 		{name: "PDF header then garbage", data: append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0xde, 0xad}, 500)...), msg: "ghostscript", gs: true},
 		{name: "PostScript error", data: []byte("%!PS\n/foo bar baz\n"), msg: "ghostscript", gs: true},
 		{name: "PostScript loops forever", data: []byte("%!PS\n{} loop\n"), opt: RenderOptions{Timeout: time.Second}, want: context.DeadlineExceeded, gs: true},
+		{name: "PDF of many pages", data: manyPDF.Bytes(), opt: RenderOptions{MaxPages: 5}, want: ErrTooManyPages, gs: true},
 		{name: "PostScript of many pages", data: []byte("%!PS\n1 1 1000 { pop showpage } for\n"), opt: RenderOptions{MaxPages: 5}, want: ErrTooManyPages, gs: true},
 		{name: "no ghostscript", data: []byte("%!PS\nshowpage\n"), opt: RenderOptions{GhostscriptPath: "/nonexistent/gs"}, want: ErrNoGhostscript},
 	}
