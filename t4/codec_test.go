@@ -191,6 +191,7 @@ var codecVariants = []struct {
 	{"MH", EncodeOptions{Compression: MH}},
 	{"MH-rtc-align-fill", EncodeOptions{Compression: MH, RTC: true, AlignEOL: true, MinRowBits: 1000}},
 	{"MH-noeol", EncodeOptions{Compression: MH, NoEOL: true}},
+	{"MH-noeol-rtc", EncodeOptions{Compression: MH, NoEOL: true, RTC: true}},
 	{"MH-rle", EncodeOptions{Compression: MH, NoEOL: true, AlignRows: true}},
 	{"MR-K2", EncodeOptions{Compression: MR, K: 2}},
 	{"MR-K4", EncodeOptions{Compression: MR, K: 4}},

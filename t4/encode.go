@@ -61,6 +61,7 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 		e.cur, e.ref = e.ref, e.cur
 	}
 	if opt.RTC {
+		e.opt.NoEOL = false // RTC is made of EOLs, and was asked for
 		switch opt.Compression {
 		case MH:
 			for range 6 {
