@@ -19,7 +19,7 @@ type Config struct {
 	Rate  int     // 9600, 7200 or 4800 bit/s
 	Level float64 // transmit level in dBm0 (mean data power); 0 means DefaultLevel
 	// TEP sends 200 ms of unmodulated carrier before segment 1, the
-	// optional talker echo protection tone of V.29 §3.3.1.
+	// optional talker echo protection tone of V.29's synchronizing signals.
 	TEP bool
 
 	// Receiver only: carrier detect thresholds in dBm0; zero means
@@ -111,7 +111,7 @@ func (t *Transmitter) advance(n int, next txStage) {
 	}
 }
 
-// nextSymbol returns the next symbol of the sequence of V.29 §3.3.
+// nextSymbol returns the next symbol of the sequence of V.29's synchronizing signals.
 func (t *Transmitter) nextSymbol() qam.Complex {
 	switch t.stage {
 	case txTEP:
@@ -168,7 +168,7 @@ func (t *Transmitter) bit(ones bool) int {
 	return t.scr.scramble(b)
 }
 
-// dataSymbol encodes the next 2, 3 or 4 bits (V.29 §2.3): at 9600 the
+// dataSymbol encodes the next 2, 3 or 4 bits (V.29 signal element coding): at 9600 the
 // first bit Q1 picks the amplitude, then Q2Q3Q4 (Q2Q3 at 4800) the phase
 // change from the previous symbol.
 func (t *Transmitter) dataSymbol(ones bool) qam.Complex {

@@ -6,13 +6,13 @@ import (
 	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
-// Modem constants (V.29 §1, §2).
+// Modem constants (V.29 principal characteristics, line signals).
 const (
 	CarrierHz = 1700
 	Baud      = 2400
 )
 
-// Training segment lengths in symbols (V.29 §3.3.1).
+// Training segment lengths in symbols (V.29 synchronizing signals).
 const (
 	tepLen  = 480 // optional unmodulated carrier (talker echo protection), 200 ms
 	seg1Len = 48  // segment 1: no transmitted energy
@@ -29,7 +29,7 @@ const (
 // 1700±1800 Hz band inside the telephone channel and helps timing recovery.
 const rollOff = 0.5
 
-// constellation is the 16-point V.29 signal space (Figure 1): index
+// constellation is the 16-point V.29 signal space diagram: index
 // amp<<3 | phase, where phase counts 45° steps and amp selects the outer
 // ring (9600 bit/s only).
 var constellation = [16]qam.Complex{
@@ -42,12 +42,12 @@ var constellation = [16]qam.Complex{
 // 100→270°, 101→315°.
 var phaseStep = [8]int{1, 0, 2, 3, 6, 7, 5, 4}
 
-// phaseStep4800 maps Q2Q3 at 4800 bit/s (V.29 Table 2): 00→0°, 01→90°,
+// phaseStep4800 maps Q2Q3 at 4800 bit/s (Q1 and Q4 unused): 00→0°, 01→90°,
 // 11→180°, 10→270°.
 var phaseStep4800 = [4]int{0, 2, 6, 4}
 
 // trainingPoints are the points A, B of segment 2 and C, D of segment 3 for
-// one rate (V.29 Table 3).
+// one rate, as the V.29 synchronizing signals define them.
 type trainingPoints struct{ a, b, c, d qam.Complex }
 
 func pointsFor(rate int) trainingPoints {
@@ -61,7 +61,7 @@ func pointsFor(rate int) trainingPoints {
 	}
 }
 
-// Default carrier detect thresholds (dBm0). V.29 §7 asks for -26/-31 dBm on
+// Default carrier detect thresholds (dBm0). V.29's received line signal detector uses -26/-31 dBm on
 // a leased line; a fax receiver behind G.711 must hear signals down to
 // -43 dBm0, so ours are lower, with the same 4 dB of hysteresis.
 const (
@@ -138,8 +138,9 @@ func minDistance2(rate int) float64 {
 	return 4 // (3,0) to (5,0) at 9600, (1,1) to (-1,1) at 7200
 }
 
-// trainingGen is the segment 3 pattern generator 1+x^-6+x^-7 (V.29
-// §3.3.3), started at 0101010: each output bit picks C (0) or D (1).
+// trainingGen is the segment 3 pattern generator 1+x^-6+x^-7 of the V.29
+// synchronizing signals, started at 0101010: each output bit picks C (0)
+// or D (1).
 type trainingGen uint8
 
 const trainingSeed trainingGen = 0x2a
@@ -153,7 +154,7 @@ func (g *trainingGen) next() int {
 	return bit
 }
 
-// scrambler is the self-synchronizing scrambler 1+x^-18+x^-23 (V.29 §4);
+// scrambler is the self-synchronizing scrambler 1+x^-18+x^-23 of V.29;
 // the register holds the last 23 line bits, newest in bit 0.
 type scrambler uint32
 
