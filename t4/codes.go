@@ -75,7 +75,7 @@ const (
 )
 
 // maxRun is the longest run a single terminating plus make-up pair can code.
-// Longer runs start with 2560 make-up codes (T.4 §4.1.1.c); the encoder emits
+// Longer runs start with 2560 make-up codes (T.4 §4.1.1); the encoder emits
 // them while at least 2624 remain, exactly as libtiff does, so that the sizes
 // of our streams and libtiff's agree.
 const (

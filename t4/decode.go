@@ -80,7 +80,7 @@ func NewDecoder(opt DecodeOptions) (*Decoder, error) {
 		lastGood: -1,
 		tag:      1,
 	}
-	d.ref = appendSentinels(d.ref, opt.Width) // the imaginary white row above (T.4 §4.2.1)
+	d.ref = appendSentinels(d.ref, opt.Width) // an imaginary white row above the first (T.6 §2.2)
 	if opt.Height > 0 {
 		d.pix = make([]byte, 0, opt.Height*stride)
 	}
@@ -194,7 +194,7 @@ func (d *Decoder) decode(final bool) {
 		if z >= eolBits-1 {
 			// EOL, T.4 §4.1.2, perhaps after fill bits (§4.1.3).
 			if mmr {
-				d.stats.RTC = true // EOFB, T.6 §2.4.4
+				d.stats.RTC = true // EOFB, T.6 §2.4
 				d.done = true
 				return
 			}
@@ -483,7 +483,7 @@ func (d *Decoder) decode1D(pos int) (int, rowStatus) {
 }
 
 // decode2D decodes a row coded against d.ref with the modes of T.4
-// §4.2.1.3 (T.6 §2.2.3) from bit pos into d.cur, and returns where the row
+// §4.2.1.3 (T.6 §2.2) from bit pos into d.cur, and returns where the row
 // ends.
 func (d *Decoder) decode2D(pos int) (int, rowStatus) {
 	r := newBitReader(d.buf, pos)

@@ -30,7 +30,7 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 		ref:   make([]int32, 0, p.Width+4),
 		opt:   opt,
 	}
-	e.ref = appendSentinels(e.ref, p.Width) // the imaginary white row above the page (T.4 §4.2.1)
+	e.ref = appendSentinels(e.ref, p.Width) // an imaginary white row above the first (T.6 §2.2)
 	for y := 0; y < p.Height; y++ {
 		start := e.w.bitLen()
 		e.cur = appendChanges(e.cur[:0], p.Pix[y*p.Stride:(y+1)*p.Stride], p.Width)
@@ -72,7 +72,7 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 				e.eol(1)
 			}
 		case MMR:
-			e.w.write(eolCode<<eolBits|eolCode, 2*eolBits) // EOFB, T.6 §2.4.4
+			e.w.write(eolCode<<eolBits|eolCode, 2*eolBits) // EOFB, T.6 §2.4
 		}
 	}
 	out := e.w.flush()
@@ -136,8 +136,9 @@ func (e *encoder) row1D() {
 }
 
 // row2D codes the coding line against the reference line with the pass,
-// vertical and horizontal modes of T.4 §4.2.1.3 (T.6 §2.2.3), choosing
-// modes exactly as T.4 Figure 7 does.
+// vertical and horizontal modes of T.4 §4.2.1.3 (T.6 §2.2), choosing each
+// mode by the coding procedure of §4.2.1.3.3: pass if b2 is left of a1,
+// else vertical if |a1-b1| <= 3, else horizontal.
 func (e *encoder) row2D() {
 	cur, ref, width := e.cur, e.ref, int32(e.width)
 	a0 := int32(-1) // the imaginary element before the row
