@@ -164,3 +164,27 @@ func BenchmarkCallMemory(b *testing.B) {
 		runtime.KeepAlive(in)
 	}
 }
+
+// TestVoicePathAllocs: steady-state voice (mini frame out, in through the
+// reader, jitter buffer, play-out) allocates nothing.
+func TestVoicePathAllocs(t *testing.T) {
+	_, _, out, in := callPairs(t, 1)
+	payload := make([]byte, 160)
+	dst := make([]byte, 160)
+	for range 10 { // first (full) frame and warm-up
+		out[0].SendAudio(payload)
+		time.Sleep(time.Millisecond)
+		in[0].ReadAudio(dst)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		out[0].SendAudio(payload)
+		time.Sleep(200 * time.Microsecond) // the reader goroutine runs in the window
+		in[0].ReadAudio(dst)
+	})
+	if st := in[0].Stats(); st.RecvMini < 150 {
+		t.Fatalf("only %d mini frames arrived", st.RecvMini)
+	}
+	if allocs > 0.1 {
+		t.Errorf("%.2f allocations per voice frame", allocs)
+	}
+}
