@@ -137,7 +137,7 @@ func (e *encoder) row1D() {
 
 // row2D codes the coding line against the reference line with the pass,
 // vertical and horizontal modes of T.4 §4.2.1.3 (T.6 §2.2), choosing each
-// mode by the coding procedure of §4.2.1.3.3: pass if b2 is left of a1,
+// mode by its coding procedure: pass if b2 is left of a1,
 // else vertical if |a1-b1| <= 3, else horizontal.
 func (e *encoder) row2D() {
 	cur, ref, width := e.cur, e.ref, int32(e.width)
@@ -178,7 +178,7 @@ func (e *encoder) row2D() {
 }
 
 // appendSentinels ends a changing-element list with the imaginary elements
-// at the end of the row that the mode decisions read (T.4 §4.2.1.3.4): three
+// at the end of the row that the mode decisions read (T.4 §4.2.1.3): three
 // of them, so that an element of either colour and the one after it exist.
 func appendSentinels(c []int32, width int) []int32 {
 	w := int32(width)
@@ -187,7 +187,7 @@ func appendSentinels(c []int32, width int) []int32 {
 
 // appendChanges appends the positions of the changing elements of a packed
 // row: every pixel whose colour differs from the pixel before it, the pixel
-// before the row counting as white (T.4 §4.2.1.3.1). It works on 64 pixels
+// before the row counting as white (T.4 §4.2.1.3). It works on 64 pixels
 // at a time, so white space costs almost nothing.
 func appendChanges(dst []int32, row []byte, width int) []int32 {
 	nbytes := (width + 7) / 8
