@@ -338,10 +338,7 @@ func (r *Receiver) followAlternations(z qam.Complex) {
 // adaptTo updates the PLL and the equalizer for derotated output z whose
 // right value is want; it returns the squared error.
 func (r *Receiver) adaptTo(z, want qam.Complex, mu float64) float64 {
-	e := want.Sub(z)
-	r.eq.Adapt(r.pll.Rotate(e), mu)
-	r.pll.Update(qam.PhaseError(z, want))
-	return e.Abs2()
+	return qam.Track(r.eq, &r.pll, z, want, mu).Abs2()
 }
 
 // trainSeg3 trains the equalizer on the known pattern of segment 3.

@@ -339,3 +339,26 @@ func TestCarrierDetectRaiseOff(t *testing.T) {
 		t.Fatal("carrier dropped at -47 dBm0: the raise outlived its carrier")
 	}
 }
+
+// TestTrack: Track alone must pull a one-tap equalizer and a PLL onto a
+// symbol stream that arrives with a gain, a phase and a frequency offset.
+func TestTrack(t *testing.T) {
+	eq := NewEqualizer(1)
+	pll := PLL{Alpha: 0.1, Beta: 0.005}
+	pll.Reset(0, 0)
+	ch := Complex{0.5, 0.3}
+	pts := []Complex{{1, 1}, {-1, 1}, {-1, -1}, {1, -1}}
+	rng := rand.New(rand.NewPCG(1, 1))
+	var e Complex
+	for n := range 3000 {
+		s := pts[rng.IntN(4)]
+		eq.Push(s.Mul(ch).Mul(Expj(0.01 * float64(n))))
+		e = Track(eq, &pll, pll.Derotate(eq.Output()), s, 0.05)
+	}
+	if e.Abs() > 1e-3 {
+		t.Errorf("error after 3000 symbols: %v", e.Abs())
+	}
+	if f := pll.Freq(); math.Abs(f-0.01) > 1e-4 {
+		t.Errorf("PLL frequency %v rad/symbol, want 0.01", f)
+	}
+}
