@@ -276,3 +276,23 @@ func BenchmarkEncodeDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestSharedZeroFlags: flags may share their zero (011111101111110), as
+// ISO 13239 allows; each still counts, and frames between them decode.
+func TestSharedZeroFlags(t *testing.T) {
+	var bits []int
+	bits = append(bits, 0)
+	for range 5 {
+		bits = append(bits, 1, 1, 1, 1, 1, 1, 0)
+	}
+	frame := encodeAll(NewEncoder(frameSource([]byte{0xA1, 0xB2, 0xC3}), 1))
+	// Drop the encoder's leading flag: the shared-zero flags above open it.
+	bits = append(bits, frame[8:]...)
+	got, d := decodeAll(bits)
+	if len(got) != 1 || !got[0].ok {
+		t.Fatalf("got %v", got)
+	}
+	if d.Stats().Flags != 5+2 {
+		t.Errorf("%d flags, want 7", d.Stats().Flags)
+	}
+}

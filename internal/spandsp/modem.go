@@ -388,3 +388,18 @@ func appendSamples(b []byte, s []int16) []byte {
 	}
 	return b
 }
+
+// BitErrorRate demodulates samples with spandsp's receiver and compares
+// the bits with sent (see [BitErrors]; maxShift 2000). Bits sent but not
+// delivered count as errors, so a receiver that never trains scores 1.
+func (h *Helper) BitErrorRate(ctx context.Context, spec Spec, samples []int16, sent []byte) (float64, Result, error) {
+	r, err := h.Receive(ctx, []RxSegment{{Spec: spec, Samples: samples}}, false)
+	if err != nil {
+		return 0, r, err
+	}
+	if len(sent) == 0 {
+		return 0, r, nil
+	}
+	errs, n, _ := BitErrors(sent, r.Bits, 2000)
+	return float64(errs+len(sent)-n) / float64(len(sent)), r, nil
+}

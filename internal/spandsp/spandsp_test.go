@@ -177,3 +177,18 @@ func TestBitErrorsShortOverlap(t *testing.T) {
 		t.Errorf("BitErrors = %d, %d, %d; want 1, 1000, 2", errs, n, off)
 	}
 }
+
+func TestBitErrorRate(t *testing.T) {
+	h := Require(t)
+	spec := Spec{Modem: "v29", Rate: 7200}
+	bits := randomBits(5000, 6)
+	sig := append(h.Modulate(t, spec, bits), make([]int16, 400)...)
+	ber, r, err := h.BitErrorRate(context.Background(), spec, sig, bits)
+	if err != nil || ber != 0 || len(r.Bits) < len(bits) {
+		t.Errorf("clean V.29: BER %v, %d bits, %v", ber, len(r.Bits), err)
+	}
+	ber, _, err = h.BitErrorRate(context.Background(), spec, make([]int16, 8000), bits)
+	if err != nil || ber != 1 {
+		t.Errorf("silence: BER %v, %v; want 1", ber, err)
+	}
+}

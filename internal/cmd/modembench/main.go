@@ -298,11 +298,10 @@ func ber(ctx context.Context, h *spandsp.Helper, r Row, nbits int, snrs []float6
 		}
 		ourBER := rate(bits, got)
 		ourTxt := fmtBER(ourBER, nbits, len(got))
-		res, err := h.Receive(ctx, []spandsp.RxSegment{{Spec: faxCutoff(r.Spec), Samples: sig}}, false)
+		theirBER, res, err := h.BitErrorRate(ctx, faxCutoff(r.Spec), sig, bits)
 		if err != nil {
 			return err
 		}
-		theirBER := rate(bits, res.Bits)
 		theirTxt := fmtBER(theirBER, nbits, len(res.Bits))
 		if ourOK = ourOK && ourBER < 1e-5; ourOK {
 			ourNeed = snr
