@@ -103,10 +103,57 @@ func (c codec) encode(dst []byte, s []int16) []byte {
 // Run drives eng from v every 20 ms until the call ends, ctx ends or
 // MaxFrames have passed. It returns ctx's error or nil when the call ended.
 func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error) {
-	var st RunStats
+	r, err := newRunner(v, eng, opt)
+	if err != nil {
+		return RunStats{}, err
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	next := time.Now()
+	for opt.MaxFrames == 0 || r.st.Frames < opt.MaxFrames {
+		select {
+		case <-ctx.Done():
+			return r.stats(), ctx.Err()
+		case <-v.Done():
+			return r.stats(), nil
+		case <-timer.C:
+		}
+		period, err := r.step()
+		if errors.Is(err, iax.ErrCallEnded) {
+			return r.stats(), nil
+		} else if err != nil {
+			return r.stats(), err
+		}
+		next = next.Add(period)
+		now := time.Now()
+		if late := now.Sub(next); late > 5*Period {
+			// The host stalled (load, suspend): do not burst to catch up.
+			r.st.Overruns++
+			next = now
+		}
+		timer.Reset(max(0, next.Sub(now)))
+	}
+	return r.stats(), nil
+}
+
+// runner holds one call's conversion buffers, so a step allocates nothing.
+type runner struct {
+	v         Voice
+	eng       Engine
+	opt       Options
+	log       *slog.Logger
+	cd        codec
+	rxPayload []byte
+	txPayload []byte
+	rx, tx    []int16
+	p         pacer
+	st        RunStats
+}
+
+func newRunner(v Voice, eng Engine, opt Options) (*runner, error) {
 	cd, err := newCodec(v.Format())
 	if err != nil {
-		return st, err
+		return nil, err
 	}
 	if opt.MaxSkew == 0 {
 		opt.MaxSkew = 0.005
@@ -116,64 +163,45 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 		log = slog.New(slog.DiscardHandler)
 	}
 	bpf := FrameSamples * cd.format.BytesPerSample()
-	rxPayload := make([]byte, bpf)
-	txPayload := make([]byte, 0, bpf)
-	rx := make([]int16, 0, FrameSamples)
-	tx := make([]int16, FrameSamples)
-	var p pacer
-	p.maxSkew = opt.MaxSkew
+	r := &runner{v: v, eng: eng, opt: opt, log: log, cd: cd,
+		rxPayload: make([]byte, bpf), txPayload: make([]byte, 0, bpf),
+		rx: make([]int16, 0, FrameSamples), tx: make([]int16, FrameSamples)}
+	r.p.maxSkew = opt.MaxSkew
+	return r, nil
+}
 
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	next := time.Now()
-	for opt.MaxFrames == 0 || st.Frames < opt.MaxFrames {
-		select {
-		case <-ctx.Done():
-			return st, ctx.Err()
-		case <-v.Done():
-			st.Skew = p.skew
-			return st, nil
-		case <-timer.C:
-		}
-		st.Frames++
-		switch v.ReadAudio(rxPayload) {
-		case iax.GetFrame:
-			st.Received++
-		case iax.GetFilled:
-			st.Filled++
-		default:
-			st.Idle++
-		}
-		rx = cd.decode(rx[:0], rxPayload)
-		eng.Receive(rx)
-		n := eng.Transmit(tx)
-		clear(tx[max(0, n):])
-		txPayload = cd.encode(txPayload[:0], tx)
-		if err := v.SendAudio(txPayload); err != nil {
-			if errors.Is(err, iax.ErrCallEnded) {
-				st.Skew = p.skew
-				return st, nil
-			}
-			return st, err
-		}
-		if opt.Record != nil {
-			if err := opt.Record.Write(rx, tx); err != nil {
-				log.Warn("line: recording stopped", "err", err)
-				opt.Record = nil
-			}
-		}
-		depth, target := v.JitterDepth()
-		next = next.Add(p.period(depth, target))
-		now := time.Now()
-		if late := now.Sub(next); late > 5*Period {
-			// The host stalled (load, suspend): do not burst to catch up.
-			st.Overruns++
-			next = now
-		}
-		timer.Reset(max(0, next.Sub(now)))
+func (r *runner) stats() RunStats {
+	st := r.st
+	st.Skew = r.p.skew
+	return st
+}
+
+// step moves one frame each way and returns the length of the next tick.
+func (r *runner) step() (time.Duration, error) {
+	r.st.Frames++
+	switch r.v.ReadAudio(r.rxPayload) {
+	case iax.GetFrame:
+		r.st.Received++
+	case iax.GetFilled:
+		r.st.Filled++
+	default:
+		r.st.Idle++
 	}
-	st.Skew = p.skew
-	return st, nil
+	r.rx = r.cd.decode(r.rx[:0], r.rxPayload)
+	r.eng.Receive(r.rx)
+	n := r.eng.Transmit(r.tx)
+	clear(r.tx[max(0, n):])
+	r.txPayload = r.cd.encode(r.txPayload[:0], r.tx)
+	if err := r.v.SendAudio(r.txPayload); err != nil {
+		return 0, err
+	}
+	if r.opt.Record != nil {
+		if err := r.opt.Record.Write(r.rx, r.tx); err != nil {
+			r.log.Warn("line: recording stopped", "err", err)
+			r.opt.Record = nil
+		}
+	}
+	return r.p.period(r.v.JitterDepth()), nil
 }
 
 // pacer turns the jitter buffer's depth into the next tick's length. A

@@ -249,3 +249,39 @@ func (m *memWS) Seek(off int64, whence int) (int64, error) {
 }
 
 func (m *memWS) Len() int { return len(m.b) }
+
+// fakeVoice is a call whose far end sends a frame every tick.
+type fakeVoice struct {
+	f    iax.Format
+	done chan struct{}
+	sent int
+}
+
+func (f *fakeVoice) Format() iax.Format { return f.f }
+func (f *fakeVoice) ReadAudio(dst []byte) iax.GetResult {
+	for i := range dst {
+		dst[i] = byte(i)
+	}
+	return iax.GetFrame
+}
+func (f *fakeVoice) SendAudio(p []byte) error { f.sent += len(p); return nil }
+func (f *fakeVoice) JitterDepth() (int, int)  { return 3, 3 }
+func (f *fakeVoice) Done() <-chan struct{}    { return f.done }
+
+func TestStepAllocatesNothing(t *testing.T) {
+	for _, format := range []iax.Format{iax.FormatULaw, iax.FormatALaw, iax.FormatSLinear} {
+		v := &fakeVoice{f: format}
+		w, _ := NewWAVWriter(&memWS{}, 2)
+		r, err := newRunner(v, &tone{}, Options{Record: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.step()
+		if a := testing.AllocsPerRun(100, func() { r.step() }); a != 0 {
+			t.Errorf("%v: %v allocations per frame", format, a)
+		}
+		if v.sent != 102*160*format.BytesPerSample() { // AllocsPerRun runs once more to warm up
+			t.Errorf("%v: sent %d bytes", format, v.sent)
+		}
+	}
+}
