@@ -34,6 +34,9 @@
 // [Helper.ModulateHDLC] and [Helper.DemodulateHDLC]; HDLC alone, as bits:
 // [Helper.HDLCBits] and [Helper.HDLCDecode]. Also the G.711 tables
 // ([Helper.G711]), the connect tones CNG/CED ([Helper.ToneTransmit],
-// [Helper.ToneDetect]) and CPU timing ([Helper.TimeTransmit],
-// [Helper.TimeReceive]).
+// [Helper.ToneDetect]), CPU timing ([Helper.TimeTransmit],
+// [Helper.TimeReceive]) and bit error rates ([Helper.BitErrorRate],
+// [BitErrors]), which bench/modems.sh uses. Spec.Cutoff lowers spandsp's
+// receive threshold to what its fax engine uses ([FaxCutoff],
+// [FaxCutoffV21]): its defaults are far above -43 dBm0.
 package spandsp
