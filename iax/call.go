@@ -424,7 +424,7 @@ func (d *dialog) handleMini(m *MiniFrame) {
 			ts += 0x10000
 		}
 	}
-	if c.format != 0 && len(m.Payload) != FrameBytes(c.format) && len(m.Payload)%c.format.BytesPerSample() != 0 {
+	if bps := c.format.BytesPerSample(); bps == 0 || len(m.Payload)%bps != 0 {
 		c.stats.FormatMismatch++
 		return
 	}

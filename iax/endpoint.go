@@ -180,6 +180,12 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 	_ = conn.SetReadBuffer(4 << 20)
 	_ = conn.SetWriteBuffer(4 << 20)
 	cfg.setDefaults()
+	for _, f := range cfg.Formats {
+		if f.BytesPerSample() == 0 {
+			conn.Close()
+			return nil, fmt.Errorf("iax: format %v cannot carry fax (want ulaw, alaw or slinear)", f)
+		}
+	}
 	e := &Endpoint{
 		cfg:      cfg,
 		log:      cfg.Logger,

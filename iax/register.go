@@ -110,7 +110,7 @@ func (r *Registration) run(ctx context.Context) {
 		wait := r.p.RetryInterval
 		if res.err == nil {
 			r.e.log.Info("iax registered", "server", r.p.Server, "user", r.p.Username, "refresh", res.refresh)
-			wait = max(res.refresh-5*time.Second, res.refresh/2)
+			wait = max(res.refresh-5*time.Second, res.refresh/2, time.Second)
 		} else if ctx.Err() == nil {
 			r.e.log.Warn("iax registration failed", "server", r.p.Server, "user", r.p.Username, "err", res.err)
 		}
@@ -217,10 +217,9 @@ func (t *regTxn) handle(d *dialog, f *FullFrame) {
 		d.sendCmd(t.cmd(), t.ies(auth))
 	case CmdRegAck:
 		res := regResult{}
-		if v, ok := f.IEs.Uint(IERefresh); ok {
+		res.refresh = t.p.Refresh
+		if v, ok := f.IEs.Uint(IERefresh); ok && v > 0 {
 			res.refresh = time.Duration(v) * time.Second
-		} else {
-			res.refresh = t.p.Refresh
 		}
 		if a, ok := f.IEs.Get(IEApparentAddr); ok {
 			res.apparent, _ = ParseApparentAddr(a)
