@@ -2,6 +2,7 @@ package v21
 
 import (
 	"encoding/binary"
+	"math"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
@@ -20,6 +21,18 @@ func FuzzReceiver(f *testing.F) {
 	f.Add(raw, uint8(160))
 	f.Add(raw[:len(raw)/2], uint8(1))
 	f.Add([]byte{0xFF, 0x7F, 0x00, 0x80}, uint8(7))
+	f.Add(make([]byte, 4000), uint8(160)) // silence
+	noise := make([]byte, 8000)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i*i*31) // loud pseudo-random samples
+	}
+	f.Add(noise, uint8(33))
+	// Another modem's signal: V.21 channel 1 (1080 ± 100 Hz), cut mid-bit.
+	ch1 := make([]byte, 0, 4000)
+	for i := range 2000 {
+		ch1 = binary.LittleEndian.AppendUint16(ch1, uint16(int16(8000*math.Sin(2*math.Pi*1180*float64(i)/dsp.SampleRate))))
+	}
+	f.Add(ch1, uint8(80))
 	f.Fuzz(func(t *testing.T, in []byte, block uint8) {
 		samples := make([]int16, len(in)/2)
 		for i := range samples {
