@@ -96,6 +96,9 @@ func (t *Transmitter) Transmit(out []int16) int {
 // next feeds the modulator; it is a method value made once, so Transmit
 // does not allocate.
 func (t *Transmitter) nextOK() (qam.Complex, bool) {
+	if t.stage == txData { // the common case first, without the switch
+		return t.fromSource(), true
+	}
 	if t.stage == txDone {
 		return qam.Complex{}, false
 	}
@@ -138,11 +141,7 @@ func (t *Transmitter) nextSymbol() qam.Complex {
 		t.advance(seg4Len, txData)
 		return t.dataSymbol(true)
 	case txData:
-		s := t.dataSymbol(false)
-		if t.srcDone {
-			t.stage, t.count = txTrailer, 0
-		}
-		return s
+		return t.fromSource()
 	case txTrailer:
 		t.advance(trailerLen, txFlush)
 		return t.dataSymbol(true)
@@ -153,35 +152,44 @@ func (t *Transmitter) nextSymbol() qam.Complex {
 	return qam.Complex{}
 }
 
-// bit returns the next scrambled bit: from the source, or a one when ones
-// is set or the source has run dry.
-func (t *Transmitter) bit(ones bool) int {
-	b := 1
-	if !ones && !t.srcDone {
-		v, ok := t.src()
-		if ok {
-			b = v & 1
-		} else {
-			t.srcDone = true
-		}
+// fromSource encodes a data symbol from the source; once the source has
+// run dry (the symbol padded with ones) the trailer follows.
+func (t *Transmitter) fromSource() qam.Complex {
+	s := t.dataSymbol(false)
+	if t.srcDone {
+		t.stage, t.count = txTrailer, 0
 	}
-	return t.scr.scramble(b)
+	return s
 }
 
-// dataSymbol encodes the next 2, 3 or 4 bits (V.29 signal element coding): at 9600 the
-// first bit Q1 picks the amplitude, then Q2Q3Q4 (Q2Q3 at 4800) the phase
-// change from the previous symbol.
+// dataSymbol encodes the next 2, 3 or 4 bits (V.29 signal element
+// coding): at 9600 the first bit Q1 picks the amplitude, then Q2Q3Q4
+// (Q2Q3 at 4800) the phase change from the previous symbol. The bits come
+// from the source, or are ones when ones is set or the source has run dry.
 func (t *Transmitter) dataSymbol(ones bool) qam.Complex {
-	amp := 0
-	if t.rate == 9600 && t.bit(ones) == 1 {
-		amp = 8
-	}
-	b := t.bit(ones)<<1 | t.bit(ones)
+	var q [4]int // Q1..Q4
+	n := bitsPerSymbol(t.rate)
+	first := 4 - n // Q1 only at 9600
 	if t.rate == 4800 {
-		b = phaseStep4800[b]
-	} else {
-		b = phaseStep[b<<1|t.bit(ones)]
+		first = 1 // Q2, Q3
 	}
-	t.phase = (t.phase + b) & 7
-	return constellation[amp|t.phase]
+	for i := first; i < first+n; i++ {
+		b := 1
+		if !ones && !t.srcDone {
+			if v, ok := t.src(); ok {
+				b = v & 1
+			} else {
+				t.srcDone = true
+			}
+		}
+		q[i] = t.scr.scramble(b)
+	}
+	var step int
+	if t.rate == 4800 {
+		step = phaseStep4800[q[1]<<1|q[2]]
+	} else {
+		step = phaseStep[q[1]<<2|q[2]<<1|q[3]]
+	}
+	t.phase = (t.phase + step) & 7
+	return constellation[q[0]<<3|t.phase]
 }
