@@ -52,7 +52,8 @@ type EncodeOptions struct {
 	K int
 	// MinRowBits pads each coded row (its EOL included) with fill bits to
 	// at least this length, to honour the minimum scan line time T.30
-	// negotiated (T.4 §4.1.3). MH/MR only; ignored for MMR.
+	// negotiated (T.4 §4.1.3): the time in ms times the bit rate over 1000,
+	// e.g. 96 bits for 10 ms at 9600 bit/s. MH/MR only; ignored for MMR.
 	MinRowBits int
 	// AlignEOL adds fill bits so that every EOL ends on a byte boundary
 	// (TIFF T4Options bit 2). MH/MR only.

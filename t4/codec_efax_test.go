@@ -57,7 +57,7 @@ func TestEfix(t *testing.T) {
 			if err != nil {
 				t.Fatalf("efix -o pbm: %v", err)
 			}
-			back := parsePBM(t, out) // padded to the length of A4
+			back := codecParsePBM(t, out) // padded to the length of A4
 			if back.Width != tp.page.Width || back.Height < tp.page.Height {
 				t.Fatalf("efix decoded %dx%d", back.Width, back.Height)
 			}

@@ -29,7 +29,7 @@ func TestDecodeGhostscript(t *testing.T) {
 		}
 		return out
 	}
-	want := readPBM(t, render("pbmraw"))
+	want := codecReadPBM(t, render("pbmraw"))
 	// TIFF Compression 2 (MH rows without EOLs, each starting on a byte
 	// boundary), in the single strip of a TIFF; our coding must be the same.
 	t.Run("tiffcrle", func(t *testing.T) {
@@ -78,18 +78,18 @@ func TestDecodeGhostscript(t *testing.T) {
 	}
 }
 
-// readPBM reads a binary PBM (P4), whose rows are packed like Page's.
-func readPBM(t *testing.T, path string) *Page {
+// codecReadPBM reads a binary PBM (P4), whose rows are packed like Page's.
+func codecReadPBM(t *testing.T, path string) *Page {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return parsePBM(t, b)
+	return codecParsePBM(t, b)
 }
 
-// parsePBM parses a binary PBM (P4).
-func parsePBM(t *testing.T, b []byte) *Page {
+// codecParsePBM parses a binary PBM (P4).
+func codecParsePBM(t *testing.T, b []byte) *Page {
 	t.Helper()
 	r := bufio.NewReader(bytes.NewReader(b))
 	var fields []int
