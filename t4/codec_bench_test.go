@@ -8,13 +8,13 @@ import (
 // 297 mm at 7.7 lines/mm) of text. SetBytes is the raster size, so MB/s is
 // raster throughput; pages/s is reported too.
 
-func benchPage(b *testing.B) *Page {
+func codecBenchPage(b *testing.B) *Page {
 	b.Helper()
-	return textPage(b, WidthA4, 2287, 42)
+	return codecTextPage(b, WidthA4, 2287, 42)
 }
 
 func benchEncode(b *testing.B, opt EncodeOptions) {
-	p := benchPage(b)
+	p := codecBenchPage(b)
 	buf, err := Encode(p, opt)
 	if err != nil {
 		b.Fatal(err)
@@ -34,7 +34,7 @@ func BenchmarkEncodeMR(b *testing.B)  { benchEncode(b, EncodeOptions{Compression
 func BenchmarkEncodeMMR(b *testing.B) { benchEncode(b, EncodeOptions{Compression: MMR, RTC: true}) }
 
 func benchDecode(b *testing.B, opt EncodeOptions) {
-	p := benchPage(b)
+	p := codecBenchPage(b)
 	data, err := Encode(p, opt)
 	if err != nil {
 		b.Fatal(err)
@@ -58,7 +58,7 @@ func BenchmarkDecodeMMR(b *testing.B) { benchDecode(b, EncodeOptions{Compression
 // BenchmarkDecoderStream feeds an MR page to the streaming decoder in
 // 256-byte chunks, as T.30 does with ECM frames.
 func BenchmarkDecoderStream(b *testing.B) {
-	p := benchPage(b)
+	p := codecBenchPage(b)
 	data, _ := Encode(p, EncodeOptions{Compression: MR, K: 4})
 	b.SetBytes(int64(len(p.Pix)))
 	b.ReportAllocs()
@@ -76,7 +76,7 @@ func BenchmarkDecoderStream(b *testing.B) {
 // TestEncodeAllocs: encoding into a large enough buffer allocates only the
 // two changing-element lists.
 func TestEncodeAllocs(t *testing.T) {
-	p := textPage(t, WidthA4, 100, 43)
+	p := codecTextPage(t, WidthA4, 100, 43)
 	buf, _ := Encode(p, EncodeOptions{Compression: MR})
 	allocs := testing.AllocsPerRun(20, func() {
 		buf, _ = AppendEncode(buf[:0], p, EncodeOptions{Compression: MR})

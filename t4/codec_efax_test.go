@@ -18,10 +18,10 @@ import (
 func TestEfix(t *testing.T) {
 	efix := peer.Require(t, "efix", "efax")
 	dir := t.TempDir()
-	for _, tp := range []testPage{
-		{"text", textPage(t, WidthA4, 600, 31)},
-		{"halftone", halftonePage(t, WidthA4, 100)},
-		{"long-runs-2432", longRunPage(t, WidthA3, 40)},
+	for _, tp := range []codecTestPage{
+		{"text", codecTextPage(t, WidthA4, 600, 31)},
+		{"halftone", codecHalftonePage(t, WidthA4, 100)},
+		{"long-runs-2432", codecLongRunPage(t, WidthA3, 40)},
 	} {
 		t.Run(tp.name, func(t *testing.T) {
 			pbm := filepath.Join(dir, tp.name+".pbm")
@@ -38,11 +38,11 @@ func TestEfix(t *testing.T) {
 			if err != nil || st.BadRows != 0 || !st.RTC {
 				t.Fatalf("decoding efix: stats %+v, err %v", st, err)
 			}
-			samePixels(t, got, tp.page)
+			codecSamePixels(t, got, tp.page)
 			// The same codes; efix only adds fill before its last EOL, and
 			// sometimes a stray bit after the RTC, to end on a byte boundary.
 			ours, _ := Encode(tp.page, EncodeOptions{Compression: MH, RTC: true})
-			if !strings.HasPrefix(normalizeFill(theirs), normalizeFill(ours)) {
+			if !strings.HasPrefix(codecNormalizeFill(theirs), codecNormalizeFill(ours)) {
 				t.Errorf("ours %d bytes, efix's %d: not the same coding", len(ours), len(theirs))
 			}
 			if tp.page.Width != WidthA4 {
@@ -62,7 +62,7 @@ func TestEfix(t *testing.T) {
 				t.Fatalf("efix decoded %dx%d", back.Width, back.Height)
 			}
 			for y := range tp.page.Height {
-				if !rowsEqual(back, tp.page, y, y) {
+				if !codecRowsEqual(back, tp.page, y, y) {
 					t.Fatalf("efix decodes row %d of our coding differently", y)
 				}
 			}
@@ -70,11 +70,11 @@ func TestEfix(t *testing.T) {
 	}
 }
 
-var eolWithFill = regexp.MustCompile("0{11,}1")
+var codecEolWithFill = regexp.MustCompile("0{11,}1")
 
-// normalizeFill returns the bits of data with fill removed: every EOL
+// codecNormalizeFill returns the bits of data with fill removed: every EOL
 // reduced to its twelve bits, trailing zeros dropped.
-func normalizeFill(data []byte) string {
-	s := strings.TrimRight(bitString(data), "0")
-	return eolWithFill.ReplaceAllString(s, "000000000001")
+func codecNormalizeFill(data []byte) string {
+	s := strings.TrimRight(codecBitString(data), "0")
+	return codecEolWithFill.ReplaceAllString(s, "000000000001")
 }

@@ -37,7 +37,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil || st.BadRows != 0 || st.Rows != h {
 			t.Fatalf("%+v: stats %+v, err %v", opt, st, err)
 		}
-		if !bytes.Equal(maskedPix(got), maskedPix(p)) {
+		if !bytes.Equal(codecMaskedPix(got), codecMaskedPix(p)) {
 			t.Fatalf("%+v: pixels differ", opt)
 		}
 	})

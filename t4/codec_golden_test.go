@@ -14,7 +14,7 @@ import (
 // they catch any change to the coding where libtiff is not installed.
 // Regenerate with T4_UPDATE_GOLDEN=1 go test -run TestGolden ./t4 .
 func TestGolden(t *testing.T) {
-	p := textPage(t, WidthA4, 300, 51)
+	p := codecTextPage(t, WidthA4, 300, 51)
 	for _, tc := range []struct {
 		file string
 		opt  EncodeOptions
@@ -45,7 +45,7 @@ func TestGolden(t *testing.T) {
 			if err != nil || st.BadRows != 0 || st.RTC != tc.opt.RTC {
 				t.Fatalf("decoding %s: stats %+v, err %v", path, st, err)
 			}
-			samePixels(t, page, p)
+			codecSamePixels(t, page, p)
 		})
 	}
 }

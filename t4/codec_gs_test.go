@@ -33,12 +33,12 @@ func TestDecodeGhostscript(t *testing.T) {
 	// TIFF Compression 2 (MH rows without EOLs, each starting on a byte
 	// boundary), in the single strip of a TIFF; our coding must be the same.
 	t.Run("tiffcrle", func(t *testing.T) {
-		strip, _ := readStrip(t, render("tiffcrle"))
+		strip, _ := codecReadStrip(t, render("tiffcrle"))
 		got, st, err := Decode(strip, DecodeOptions{Compression: MH, Width: want.Width, Height: want.Height, AlignRows: true})
 		if err != nil || st.BadRows != 0 {
 			t.Fatalf("stats %+v, err %v", st, err)
 		}
-		samePixels(t, got, want)
+		codecSamePixels(t, got, want)
 		ours, err := Encode(want, EncodeOptions{Compression: MH, NoEOL: true, AlignRows: true})
 		if err != nil {
 			t.Fatal(err)
@@ -67,7 +67,7 @@ func TestDecodeGhostscript(t *testing.T) {
 			if st.BadRows != 0 {
 				t.Errorf("stats %+v", st)
 			}
-			samePixels(t, got, want)
+			codecSamePixels(t, got, want)
 			// Our coding of the same page is no bigger than ghostscript's.
 			ours, _ := Encode(want, EncodeOptions{Compression: tc.c, K: 4, RTC: st.RTC})
 			t.Logf("%s: ghostscript %d bytes, ours %d, RTC %v", tc.device, len(data), len(ours), st.RTC)
@@ -114,7 +114,7 @@ func codecParsePBM(t *testing.T, b []byte) *Page {
 	if magic != "P4" {
 		t.Fatalf("%q is not P4", magic)
 	}
-	p := mustPage(t, fields[0], fields[1])
+	p := codecMustPage(t, fields[0], fields[1])
 	if n, _ := r.Read(p.Pix); n != len(p.Pix) {
 		if _, err := io.ReadFull(r, p.Pix[n:]); err != nil {
 			t.Fatal("short PBM")

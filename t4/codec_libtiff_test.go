@@ -18,9 +18,9 @@ import (
 // to the same pixels. Identical codes also mean identical sizes, which the
 // project's benchmark against tiffcp relies on.
 
-// writeRawTIFF writes p as an uncompressed single-strip bilevel TIFF
+// codecWriteRawTIFF writes p as an uncompressed single-strip bilevel TIFF
 // (WhiteIsZero, so set bits are black as in Page).
-func writeRawTIFF(t *testing.T, path string, p *Page, yres uint32) {
+func codecWriteRawTIFF(t *testing.T, path string, p *Page, yres uint32) {
 	t.Helper()
 	type entry struct {
 		tag, typ uint16
@@ -71,9 +71,9 @@ func writeRawTIFF(t *testing.T, path string, p *Page, yres uint32) {
 	}
 }
 
-// readStrip returns the data of the single strip of the first image of a
+// codecReadStrip returns the data of the single strip of the first image of a
 // little-endian TIFF, and its T4Options.
-func readStrip(t *testing.T, path string) (strip []byte, t4opts uint32) {
+func codecReadStrip(t *testing.T, path string) (strip []byte, t4opts uint32) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -111,12 +111,12 @@ func readStrip(t *testing.T, path string) (strip []byte, t4opts uint32) {
 func TestMatchesLibtiff(t *testing.T) {
 	tiffcp := peer.Require(t, "tiffcp", "libtiff-tools")
 	dir := t.TempDir()
-	pages := corpus(t)
+	pages := codecCorpus(t)
 	for _, tc := range []struct {
 		flag string
 		opt  EncodeOptions
 		yres uint32
-		all  bool // every corpus page, or the first four
+		all  bool // every codecCorpus page, or the first four
 	}{
 		{"g3", EncodeOptions{Compression: MH}, 196, true},
 		{"g3:2d", EncodeOptions{Compression: MR, K: 4}, 196, true}, // libtiff: K=4 above 150 lines/inch
@@ -133,12 +133,12 @@ func TestMatchesLibtiff(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				in := filepath.Join(dir, "in.tif")
 				out := filepath.Join(dir, "out.tif")
-				writeRawTIFF(t, in, tp.page, tc.yres)
+				codecWriteRawTIFF(t, in, tp.page, tc.yres)
 				cmd := exec.Command(tiffcp, "-c", tc.flag, "-r", fmt.Sprint(tp.page.Height), in, out)
 				if msg, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("tiffcp: %v: %s", err, msg)
 				}
-				want, _ := readStrip(t, out)
+				want, _ := codecReadStrip(t, out)
 				got, err := Encode(tp.page, tc.opt)
 				if err != nil {
 					t.Fatal(err)

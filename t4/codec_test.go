@@ -12,13 +12,13 @@ import (
 	"golang.org/x/image/ccitt"
 )
 
-// testPage is one page of the round-trip corpus.
-type testPage struct {
+// codecTestPage is one page of the round-trip codecCorpus.
+type codecTestPage struct {
 	name string
 	page *Page
 }
 
-func mustPage(tb testing.TB, w, h int) *Page {
+func codecMustPage(tb testing.TB, w, h int) *Page {
 	tb.Helper()
 	p, err := NewPage(w, h, Fine)
 	if err != nil {
@@ -27,11 +27,11 @@ func mustPage(tb testing.TB, w, h int) *Page {
 	return p
 }
 
-// textPage draws lines of glyph-like marks: strokes 2-3 pixels wide in
+// codecTextPage draws lines of glyph-like marks: strokes 2-3 pixels wide in
 // cells about the size of 10-12 pt characters at fine resolution, with
 // margins and paragraph breaks, which is what most fax pages hold.
-func textPage(tb testing.TB, w, h int, seed uint64) *Page {
-	p := mustPage(tb, w, h)
+func codecTextPage(tb testing.TB, w, h int, seed uint64) *Page {
+	p := codecMustPage(tb, w, h)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	// A font of 64 random glyphs, 14x22 pixels, made of a few strokes.
 	const gw, gh = 14, 22
@@ -75,10 +75,10 @@ func textPage(tb testing.TB, w, h int, seed uint64) *Page {
 	return p
 }
 
-// halftonePage is an ordered-dither gradient: runs of one to a few pixels
+// codecHalftonePage is an ordered-dither gradient: runs of one to a few pixels
 // everywhere, the worst case for run-length codes.
-func halftonePage(tb testing.TB, w, h int) *Page {
-	p := mustPage(tb, w, h)
+func codecHalftonePage(tb testing.TB, w, h int) *Page {
+	p := codecMustPage(tb, w, h)
 	bayer := [4][4]int{{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}}
 	for y := range h {
 		for x := range w {
@@ -91,8 +91,8 @@ func halftonePage(tb testing.TB, w, h int) *Page {
 	return p
 }
 
-func fillPage(tb testing.TB, w, h int, black bool) *Page {
-	p := mustPage(tb, w, h)
+func codecFillPage(tb testing.TB, w, h int, black bool) *Page {
+	p := codecMustPage(tb, w, h)
 	if black {
 		for y := range h {
 			for x := range w {
@@ -103,11 +103,11 @@ func fillPage(tb testing.TB, w, h int, black bool) *Page {
 	return p
 }
 
-// longRunPage has runs longer than 2560 pixels of both colours (which need
+// codecLongRunPage has runs longer than 2560 pixels of both colours (which need
 // repeated 2560 make-up codes) and runs of every length around the make-up
 // boundaries.
-func longRunPage(tb testing.TB, w, h int) *Page {
-	p := mustPage(tb, w, h)
+func codecLongRunPage(tb testing.TB, w, h int) *Page {
+	p := codecMustPage(tb, w, h)
 	for y := range h {
 		switch y % 4 {
 		case 0: // all white
@@ -130,10 +130,10 @@ func longRunPage(tb testing.TB, w, h int) *Page {
 	return p
 }
 
-// alternatingPage is a checkerboard of single pixels, with a row of
+// codecAlternatingPage is a checkerboard of single pixels, with a row of
 // alternate columns every third row.
-func alternatingPage(tb testing.TB, w, h int) *Page {
-	p := mustPage(tb, w, h)
+func codecAlternatingPage(tb testing.TB, w, h int) *Page {
+	p := codecMustPage(tb, w, h)
 	for y := range h {
 		for x := range w {
 			if (x+y)&1 == 0 || y%3 == 2 && x&1 == 0 {
@@ -144,18 +144,18 @@ func alternatingPage(tb testing.TB, w, h int) *Page {
 	return p
 }
 
-func noisePage(tb testing.TB, w, h int, seed uint64) *Page {
-	p := mustPage(tb, w, h)
+func codecNoisePage(tb testing.TB, w, h int, seed uint64) *Page {
+	p := codecMustPage(tb, w, h)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	for i := range p.Pix {
 		p.Pix[i] = byte(rng.Uint32())
 	}
-	clearPadding(p)
+	codecClearPadding(p)
 	return p
 }
 
-// clearPadding whitens the bits past the width, which the codecs ignore.
-func clearPadding(p *Page) {
+// codecClearPadding whitens the bits past the width, which the codecs ignore.
+func codecClearPadding(p *Page) {
 	if p.Width%8 == 0 {
 		return
 	}
@@ -165,22 +165,22 @@ func clearPadding(p *Page) {
 	}
 }
 
-func corpus(tb testing.TB) []testPage {
-	return []testPage{
-		{"text", textPage(tb, WidthA4, 400, 1)},
-		{"text-odd-width", textPage(tb, 1000, 200, 2)},
-		{"halftone", halftonePage(tb, WidthA4, 200)},
-		{"white", fillPage(tb, WidthA4, 50, false)},
-		{"black", fillPage(tb, WidthA4, 50, true)},
-		{"long-runs-2432", longRunPage(tb, WidthA3, 120)},
-		{"long-runs-4000", longRunPage(tb, 4000, 120)},
-		{"long-runs-6000-odd", longRunPage(tb, 6001, 40)},
-		{"alternating", alternatingPage(tb, WidthA4, 60)},
-		{"alternating-odd", alternatingPage(tb, 77, 30)},
-		{"noise", noisePage(tb, WidthA4, 100, 3)},
-		{"noise-tiny", noisePage(tb, 3, 40, 4)},
-		{"one-pixel", fillPage(tb, 1, 5, true)},
-		{"every-code", everyCodePage(tb)},
+func codecCorpus(tb testing.TB) []codecTestPage {
+	return []codecTestPage{
+		{"text", codecTextPage(tb, WidthA4, 400, 1)},
+		{"text-odd-width", codecTextPage(tb, 1000, 200, 2)},
+		{"halftone", codecHalftonePage(tb, WidthA4, 200)},
+		{"white", codecFillPage(tb, WidthA4, 50, false)},
+		{"black", codecFillPage(tb, WidthA4, 50, true)},
+		{"long-runs-2432", codecLongRunPage(tb, WidthA3, 120)},
+		{"long-runs-4000", codecLongRunPage(tb, 4000, 120)},
+		{"long-runs-6000-odd", codecLongRunPage(tb, 6001, 40)},
+		{"alternating", codecAlternatingPage(tb, WidthA4, 60)},
+		{"alternating-odd", codecAlternatingPage(tb, 77, 30)},
+		{"noise", codecNoisePage(tb, WidthA4, 100, 3)},
+		{"noise-tiny", codecNoisePage(tb, 3, 40, 4)},
+		{"one-pixel", codecFillPage(tb, 1, 5, true)},
+		{"every-code", codecEveryCodePage(tb)},
 	}
 }
 
@@ -202,7 +202,7 @@ var codecVariants = []struct {
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, tp := range corpus(t) {
+	for _, tp := range codecCorpus(t) {
 		for _, v := range codecVariants {
 			for _, lsb := range []bool{false, true} {
 				opt := v.opt
@@ -220,15 +220,15 @@ func TestRoundTrip(t *testing.T) {
 					if st.BadRows != 0 || st.Rows != tp.page.Height || st.RTC != opt.RTC {
 						t.Errorf("stats %+v, want %d rows, RTC %v", st, tp.page.Height, opt.RTC)
 					}
-					samePixels(t, got, tp.page)
+					codecSamePixels(t, got, tp.page)
 				})
 			}
 		}
 	}
 }
 
-// samePixels compares the pixels of two pages, ignoring padding bits.
-func samePixels(t *testing.T, got, want *Page) {
+// codecSamePixels compares the pixels of two pages, ignoring padding bits.
+func codecSamePixels(t *testing.T, got, want *Page) {
 	t.Helper()
 	if got.Width != want.Width || got.Height != want.Height {
 		t.Fatalf("got %dx%d, want %dx%d", got.Width, got.Height, want.Width, want.Height)
@@ -244,7 +244,7 @@ func samePixels(t *testing.T, got, want *Page) {
 
 // TestEncodeOptionsShape checks the bit-level promises of the options.
 func TestEncodeOptionsShape(t *testing.T) {
-	p := textPage(t, WidthA4, 300, 5)
+	p := codecTextPage(t, WidthA4, 300, 5)
 	t.Run("MinRowBits", func(t *testing.T) {
 		plain, _ := Encode(p, EncodeOptions{Compression: MH})
 		padded, _ := Encode(p, EncodeOptions{Compression: MH, MinRowBits: 2000})
@@ -253,7 +253,7 @@ func TestEncodeOptionsShape(t *testing.T) {
 		if len(padded)*8 < 2000*p.Height || len(padded) <= len(plain) {
 			t.Errorf("padded %d bytes, plain %d: rows not padded to 2000 bits", len(padded), len(plain))
 		}
-		rowLens := eolDistances(t, padded)
+		rowLens := codecEolDistances(t, padded)
 		for i, l := range rowLens {
 			if l < 2000 {
 				t.Fatalf("row %d is %d bits", i, l)
@@ -266,7 +266,7 @@ func TestEncodeOptionsShape(t *testing.T) {
 			// Each EOL ends on a byte boundary: its final 1 is bit 0 of a byte.
 			n := 0
 			for pos := 0; pos+12 <= len(data)*8; pos++ {
-				if isEOLAt(data, pos) {
+				if codecIsEOLAt(data, pos) {
 					n++
 					if (pos+12)%8 != 0 {
 						t.Fatalf("%v: EOL at bit %d ends mid-byte", c, pos)
@@ -281,11 +281,11 @@ func TestEncodeOptionsShape(t *testing.T) {
 	t.Run("RTC", func(t *testing.T) {
 		data, _ := Encode(p, EncodeOptions{Compression: MH, RTC: true})
 		// Six EOLs end the data, then zeros to the byte boundary.
-		if s := strings.TrimRight(bitString(data), "0"); !strings.HasSuffix(s, strings.Repeat("000000000001", 6)) {
+		if s := strings.TrimRight(codecBitString(data), "0"); !strings.HasSuffix(s, strings.Repeat("000000000001", 6)) {
 			t.Errorf("MH data does not end with RTC: ...%s", s[len(s)-80:])
 		}
 		data, _ = Encode(p, EncodeOptions{Compression: MR, RTC: true})
-		if s := strings.TrimRight(bitString(data), "0"); !strings.HasSuffix(s, strings.Repeat("0000000000011", 6)) {
+		if s := strings.TrimRight(codecBitString(data), "0"); !strings.HasSuffix(s, strings.Repeat("0000000000011", 6)) {
 			t.Errorf("MR data does not end with RTC: ...%s", s[len(s)-80:])
 		}
 		mmr, _ := Encode(p, EncodeOptions{Compression: MMR, RTC: true})
@@ -315,7 +315,7 @@ func TestEncodeOptionsShape(t *testing.T) {
 	})
 }
 
-func bitString(b []byte) string {
+func codecBitString(b []byte) string {
 	s := make([]byte, 0, len(b)*8)
 	for _, c := range b {
 		for i := 7; i >= 0; i-- {
@@ -325,7 +325,7 @@ func bitString(b []byte) string {
 	return string(s)
 }
 
-func isEOLAt(b []byte, pos int) bool {
+func codecIsEOLAt(b []byte, pos int) bool {
 	for i := range 12 {
 		bit := b[(pos+i)/8] >> (7 - (pos+i)%8) & 1
 		if bit != 0 && i < 11 || bit == 0 && i == 11 {
@@ -335,11 +335,11 @@ func isEOLAt(b []byte, pos int) bool {
 	return true
 }
 
-// eolDistances returns the bit distance from each EOL to the next.
-func eolDistances(t *testing.T, b []byte) []int {
+// codecEolDistances returns the bit distance from each EOL to the next.
+func codecEolDistances(t *testing.T, b []byte) []int {
 	var starts []int
 	for pos := 0; pos+12 <= len(b)*8; pos++ {
-		if isEOLAt(b, pos) {
+		if codecIsEOLAt(b, pos) {
 			starts = append(starts, pos)
 		}
 	}
@@ -353,7 +353,7 @@ func eolDistances(t *testing.T, b []byte) []int {
 // TestAgainstXImage decodes our MH and MMR streams with
 // golang.org/x/image/ccitt, an independent implementation.
 func TestAgainstXImage(t *testing.T) {
-	for _, tp := range corpus(t) {
+	for _, tp := range codecCorpus(t) {
 		for _, c := range []struct {
 			opt EncodeOptions
 			sf  ccitt.SubFormat
@@ -377,15 +377,15 @@ func TestAgainstXImage(t *testing.T) {
 					t.Fatalf("x/image/ccitt: %v", err)
 				}
 				got := &Page{Width: tp.page.Width, Height: tp.page.Height, Stride: tp.page.Stride, Pix: pix}
-				clearPadding(got)
-				samePixels(t, got, tp.page)
+				codecClearPadding(got)
+				codecSamePixels(t, got, tp.page)
 			})
 		}
 	}
 }
 
 func TestEncodeErrors(t *testing.T) {
-	p := fillPage(t, 100, 2, false)
+	p := codecFillPage(t, 100, 2, false)
 	for _, tc := range []struct {
 		name string
 		p    *Page

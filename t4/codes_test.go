@@ -54,10 +54,10 @@ func TestRunCodesDecode(t *testing.T) {
 	}
 }
 
-// everyCodePage has, for both colours, runs of every length that uses a
+// codecEveryCodePage has, for both colours, runs of every length that uses a
 // different terminating or make-up code, and the lengths around each
 // make-up boundary.
-func everyCodePage(tb testing.TB) *Page {
+func codecEveryCodePage(tb testing.TB) *Page {
 	var lengths []int
 	for n := range 70 {
 		lengths = append(lengths, n)
@@ -65,7 +65,7 @@ func everyCodePage(tb testing.TB) *Page {
 	for m := 128; m <= 2688; m += 64 {
 		lengths = append(lengths, m-1, m, m+1, m+63)
 	}
-	p := mustPage(tb, 2*2752+8, len(lengths))
+	p := codecMustPage(tb, 2*2752+8, len(lengths))
 	for y, n := range lengths {
 		// A white run of n (from 0), a black run of n, then white.
 		for x := n; x < 2*n; x++ {

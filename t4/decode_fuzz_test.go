@@ -14,14 +14,14 @@ import (
 // decoded without damage survives a re-encoding.
 //
 // Their seed corpora (testdata/fuzz/FuzzDecode*) hold encodings of small
-// corpus pages in every option combination, plus damaged variants.
+// codecCorpus pages in every option combination, plus damaged variants.
 
-func FuzzDecodeMH(f *testing.F)  { fuzzDecode(f, MH) }
-func FuzzDecodeMR(f *testing.F)  { fuzzDecode(f, MR) }
-func FuzzDecodeMMR(f *testing.F) { fuzzDecode(f, MMR) }
+func FuzzDecodeMH(f *testing.F)  { codecFuzzDecode(f, MH) }
+func FuzzDecodeMR(f *testing.F)  { codecFuzzDecode(f, MR) }
+func FuzzDecodeMMR(f *testing.F) { codecFuzzDecode(f, MMR) }
 
-func fuzzDecode(f *testing.F, c Compression) {
-	for _, s := range fuzzSeeds(f, c) {
+func codecFuzzDecode(f *testing.F, c Compression) {
+	for _, s := range codecFuzzSeeds(f, c) {
 		f.Add(s.data, s.width, s.height, s.flags)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, width, height uint16, flags uint8) {
@@ -84,38 +84,38 @@ func fuzzDecode(f *testing.F, c Compression) {
 			if err != nil || st3.BadRows != 0 {
 				t.Fatalf("re-encoded page: %+v, %v", st3, err)
 			}
-			if !bytes.Equal(maskedPix(p), maskedPix(p3)) {
+			if !bytes.Equal(codecMaskedPix(p), codecMaskedPix(p3)) {
 				t.Fatal("re-encoded page differs")
 			}
 		}
 	})
 }
 
-// maskedPix returns a copy of the page's pixels with the padding bits
+// codecMaskedPix returns a copy of the page's pixels with the padding bits
 // cleared.
-func maskedPix(p *Page) []byte {
+func codecMaskedPix(p *Page) []byte {
 	q := *p
 	q.Pix = bytes.Clone(p.Pix)
-	clearPadding(&q)
+	codecClearPadding(&q)
 	return q.Pix
 }
 
-type fuzzSeed struct {
+type codecFuzzSeed struct {
 	data          []byte
 	width, height uint16
 	flags         uint8
 }
 
-// fuzzSeeds encodes small pages of the test corpus with c in several
+// codecFuzzSeeds encodes small pages of the test codecCorpus with c in several
 // option combinations, and damaged copies of some.
-func fuzzSeeds(tb testing.TB, c Compression) []fuzzSeed {
+func codecFuzzSeeds(tb testing.TB, c Compression) []codecFuzzSeed {
 	pages := []*Page{
-		textPage(tb, 200, 40, 21),
-		halftonePage(tb, 64, 16),
-		alternatingPage(tb, 33, 8),
-		longRunPage(tb, 2047, 8),
-		noisePage(tb, 17, 9, 22),
-		fillPage(tb, 9, 3, true),
+		codecTextPage(tb, 200, 40, 21),
+		codecHalftonePage(tb, 64, 16),
+		codecAlternatingPage(tb, 33, 8),
+		codecLongRunPage(tb, 2047, 8),
+		codecNoisePage(tb, 17, 9, 22),
+		codecFillPage(tb, 9, 3, true),
 	}
 	opts := []EncodeOptions{
 		{Compression: c},
@@ -125,7 +125,7 @@ func fuzzSeeds(tb testing.TB, c Compression) []fuzzSeed {
 	if c == MH {
 		opts = append(opts, EncodeOptions{Compression: c, NoEOL: true}, EncodeOptions{Compression: c, NoEOL: true, AlignRows: true})
 	}
-	var seeds []fuzzSeed
+	var seeds []codecFuzzSeed
 	for i, p := range pages {
 		for j, o := range opts {
 			data, err := Encode(p, o)
@@ -141,11 +141,11 @@ func fuzzSeeds(tb testing.TB, c Compression) []fuzzSeed {
 				flags |= 0x80
 			}
 			w := uint16(p.Width - 1) // the target adds 1
-			seeds = append(seeds, fuzzSeed{data, w, 0, flags})
+			seeds = append(seeds, codecFuzzSeed{data, w, 0, flags})
 			if j == 0 && len(data) > 4 {
 				seeds = append(seeds,
-					fuzzSeed{flipBit(data, len(data)*4+3), w, uint16(p.Height), flags},
-					fuzzSeed{data[:len(data)/2], w, uint16(p.Height), flags})
+					codecFuzzSeed{codecFlipBit(data, len(data)*4+3), w, uint16(p.Height), flags},
+					codecFuzzSeed{data[:len(data)/2], w, uint16(p.Height), flags})
 			}
 		}
 	}
@@ -163,7 +163,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for i, s := range fuzzSeeds(t, c) {
+		for i, s := range codecFuzzSeeds(t, c) {
 			text := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nuint16(%d)\nuint16(%d)\nbyte('\\x%02x')\n", s.data, s.width, s.height, s.flags)
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed%02d", i)), []byte(text), 0o644); err != nil {
 				t.Fatal(err)

@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// rowsEqual reports whether row y of a and b have the same pixels.
-func rowsEqual(a, b *Page, ya, yb int) bool {
+// codecRowsEqual reports whether row y of a and b have the same pixels.
+func codecRowsEqual(a, b *Page, ya, yb int) bool {
 	for x := range a.Width {
 		if a.Black(x, ya) != b.Black(x, yb) {
 			return false
@@ -22,7 +22,7 @@ func rowsEqual(a, b *Page, ya, yb int) bool {
 // TestStreamingMatchesDecode writes the data in chunks of many sizes,
 // including one byte at a time, and expects exactly what Decode produces.
 func TestStreamingMatchesDecode(t *testing.T) {
-	p := textPage(t, WidthA4, 300, 7)
+	p := codecTextPage(t, WidthA4, 300, 7)
 	for _, v := range codecVariants {
 		for _, chunk := range []int{1, 3, 64, 1000} {
 			t.Run(fmt.Sprintf("%s/%d", v.name, chunk), func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestStreamingMatchesDecode(t *testing.T) {
 				if st.BadRows != 0 || st.Rows != p.Height {
 					t.Errorf("stats %+v", st)
 				}
-				samePixels(t, got, p)
+				codecSamePixels(t, got, p)
 				if _, err := d.Write([]byte{0}); err == nil {
 					t.Error("Write after Finish succeeded")
 				}
@@ -66,7 +66,7 @@ func TestStreamingMatchesDecode(t *testing.T) {
 // TestStreamingRowsEarly checks that rows are available before the page
 // ends, as T.30 needs for progress and for bounded memory.
 func TestStreamingRowsEarly(t *testing.T) {
-	p := textPage(t, WidthA4, 200, 8)
+	p := codecTextPage(t, WidthA4, 200, 8)
 	data, _ := Encode(p, EncodeOptions{Compression: MR, K: 4})
 	d, _ := NewDecoder(DecodeOptions{Compression: MR, Width: p.Width})
 	d.Write(data[:len(data)/2])
@@ -75,20 +75,20 @@ func TestStreamingRowsEarly(t *testing.T) {
 	}
 }
 
-// flipBit inverts bit i (MSB-first numbering) of a copy of b.
-func flipBit(b []byte, i int) []byte {
+// codecFlipBit inverts bit i (MSB-first numbering) of a copy of b.
+func codecFlipBit(b []byte, i int) []byte {
 	c := bytes.Clone(b)
 	c[i/8] ^= 0x80 >> (i % 8)
 	return c
 }
 
-// bitOfRow returns the bit position where row y's data starts in an MH/MR
+// codecBitOfRow returns the bit position where row y's data starts in an MH/MR
 // stream with an EOL before each row: just after the (y+1)th EOL.
-func bitOfRow(t *testing.T, data []byte, y int, mr bool) int {
+func codecBitOfRow(t *testing.T, data []byte, y int, mr bool) int {
 	t.Helper()
 	n := 0
 	for pos := 0; pos+12 <= len(data)*8; pos++ {
-		if isEOLAt(data, pos) {
+		if codecIsEOLAt(data, pos) {
 			if n == y {
 				if mr {
 					return pos + 13
@@ -106,7 +106,7 @@ func bitOfRow(t *testing.T, data []byte, y int, mr bool) int {
 // decoder must count bad rows, repeat the last good row, and decode every
 // row after the damage (MR: after the next 1-D row) correctly.
 func TestDamageResync(t *testing.T) {
-	p := textPage(t, WidthA4, 300, 9)
+	p := codecTextPage(t, WidthA4, 300, 9)
 	rng := rand.New(rand.NewPCG(10, 10))
 	for _, tc := range []struct {
 		name string
@@ -126,10 +126,10 @@ func TestDamageResync(t *testing.T) {
 		undetected := 0
 		for _, y := range []int{0, 101, 102, 103, 150, 151, 152, 153, 299} {
 			// Damage a bit inside the row's data (not its EOL or tag).
-			start := bitOfRow(t, data, y, mr)
+			start := codecBitOfRow(t, data, y, mr)
 			var end int
 			if y+1 < p.Height {
-				end = bitOfRow(t, data, y+1, mr) - 13
+				end = codecBitOfRow(t, data, y+1, mr) - 13
 			} else {
 				end = len(data) * 8
 			}
@@ -138,7 +138,7 @@ func TestDamageResync(t *testing.T) {
 			}
 			for range 4 {
 				bit := start + rng.IntN(end-start)
-				damaged := flipBit(data, bit)
+				damaged := codecFlipBit(data, bit)
 				t.Run(fmt.Sprintf("%s/row%d/bit%d", tc.name, y, bit), func(t *testing.T) {
 					got, st, err := Decode(damaged, DecodeOptions{Compression: tc.opt.Compression, Width: p.Width, Height: p.Height})
 					if y == 0 && err != nil {
@@ -151,7 +151,7 @@ func TestDamageResync(t *testing.T) {
 						t.Fatalf("%d rows, want %d (%+v)", got.Height, p.Height, st)
 					}
 					for r := 0; r < y; r++ {
-						if !rowsEqual(got, p, r, r) {
+						if !codecRowsEqual(got, p, r, r) {
 							t.Fatalf("row %d before the damage differs", r)
 						}
 					}
@@ -169,16 +169,16 @@ func TestDamageResync(t *testing.T) {
 						t.Errorf("%d bad rows for damage in row %d (next clean row %d)", st.BadRows, y, next)
 					}
 					for r := y + 1; r < next && r < p.Height; r++ {
-						if !rowsEqual(got, p, r, r) && !rowsEqual(got, got, r, r-1) {
+						if !codecRowsEqual(got, p, r, r) && !codecRowsEqual(got, got, r, r-1) {
 							t.Errorf("row %d is neither correct nor a repeat", r)
 						}
 					}
 					for r := next; r < p.Height; r++ {
-						if !rowsEqual(got, p, r, r) {
+						if !codecRowsEqual(got, p, r, r) {
 							t.Fatalf("row %d after the damage differs (stats %+v)", r, st)
 						}
 					}
-					if st.BadRows == 0 && !rowsEqual(got, p, y, y) {
+					if st.BadRows == 0 && !codecRowsEqual(got, p, y, y) {
 						undetected++
 					}
 				})
@@ -193,7 +193,7 @@ func TestDamageResync(t *testing.T) {
 // TestTruncation cuts streams short: rows decoded before the cut survive,
 // a partial row is counted bad and nothing panics.
 func TestTruncation(t *testing.T) {
-	p := textPage(t, WidthA4, 200, 11)
+	p := codecTextPage(t, WidthA4, 200, 11)
 	for _, c := range []Compression{MH, MR, MMR} {
 		data, _ := Encode(p, EncodeOptions{Compression: c, K: 4, RTC: true})
 		for _, cut := range []int{len(data) / 3, len(data) / 2, len(data) - 8} {
@@ -210,7 +210,7 @@ func TestTruncation(t *testing.T) {
 					t.Errorf("stats %+v for %d of %d bytes", st, cut, len(data))
 				}
 				for y := range good {
-					if !rowsEqual(got, p, y, y) {
+					if !codecRowsEqual(got, p, y, y) {
 						t.Fatalf("row %d differs", y)
 					}
 				}
@@ -230,7 +230,7 @@ func TestTruncation(t *testing.T) {
 
 // TestMMRDamage: T.6 cannot resynchronise, so damage ends the page.
 func TestMMRDamage(t *testing.T) {
-	p := textPage(t, WidthA4, 200, 12)
+	p := codecTextPage(t, WidthA4, 200, 12)
 	data, _ := Encode(p, EncodeOptions{Compression: MMR, RTC: true})
 	// Overwrite a stretch in the middle with zeros: certainly invalid.
 	damaged := bytes.Clone(data)
@@ -245,7 +245,7 @@ func TestMMRDamage(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	for y := range good - 1 { // the row at the damage may decode wrongly before failing
-		if !rowsEqual(got, p, y, y) {
+		if !codecRowsEqual(got, p, y, y) {
 			t.Fatalf("row %d before the damage differs", y)
 		}
 	}
@@ -253,7 +253,7 @@ func TestMMRDamage(t *testing.T) {
 
 // TestDecodeRTCAndEOFB: decoding stops at RTC/EOFB and ignores what follows.
 func TestDecodeRTCAndEOFB(t *testing.T) {
-	p := textPage(t, 500, 60, 13)
+	p := codecTextPage(t, 500, 60, 13)
 	for _, c := range []Compression{MH, MR, MMR} {
 		data, _ := Encode(p, EncodeOptions{Compression: c, RTC: true})
 		data = append(data, 0xde, 0xad, 0xbe, 0xef) // garbage after the page
@@ -261,13 +261,13 @@ func TestDecodeRTCAndEOFB(t *testing.T) {
 		if err != nil || !st.RTC || st.BadRows != 0 || st.Rows != p.Height {
 			t.Fatalf("%v: stats %+v, err %v", c, st, err)
 		}
-		samePixels(t, got, p)
+		codecSamePixels(t, got, p)
 	}
 }
 
 // TestDecodeHeight stops after Height rows.
 func TestDecodeHeight(t *testing.T) {
-	p := textPage(t, 500, 60, 14)
+	p := codecTextPage(t, 500, 60, 14)
 	for _, c := range []Compression{MH, MR, MMR} {
 		data, _ := Encode(p, EncodeOptions{Compression: c})
 		got, st, err := Decode(data, DecodeOptions{Compression: c, Width: p.Width, Height: 20})
@@ -275,7 +275,7 @@ func TestDecodeHeight(t *testing.T) {
 			t.Fatalf("%v: stats %+v, err %v", c, st, err)
 		}
 		for y := range 20 {
-			if !rowsEqual(got, p, y, y) {
+			if !codecRowsEqual(got, p, y, y) {
 				t.Fatalf("%v: row %d differs", c, y)
 			}
 		}
@@ -285,7 +285,7 @@ func TestDecodeHeight(t *testing.T) {
 // TestDecodeFillAndLeadingEOLs accepts streams with EOLs after rows instead
 // of before, extra leading EOLs and fill before EOLs.
 func TestDecodeFillAndLeadingEOLs(t *testing.T) {
-	p := textPage(t, 300, 40, 15)
+	p := codecTextPage(t, 300, 40, 15)
 	// Build "EOL EOL fill EOL row1 fill EOL row2 ..." by hand from an
 	// EOL-less stream is hard; instead prepend EOLs and zero bytes to a
 	// normal stream, which covers leading EOLs and fill.
@@ -295,7 +295,7 @@ func TestDecodeFillAndLeadingEOLs(t *testing.T) {
 	if err != nil || st.BadRows != 0 || st.Rows != p.Height {
 		t.Fatalf("stats %+v, err %v", st, err)
 	}
-	samePixels(t, got, p)
+	codecSamePixels(t, got, p)
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -341,28 +341,28 @@ func TestDecodeBoundedRows(t *testing.T) {
 // TestDecodeEOLAfterRows accepts the layout some TIFF writers use: each row
 // followed by its EOL instead of preceded by it.
 func TestDecodeEOLAfterRows(t *testing.T) {
-	p := textPage(t, 400, 50, 16)
+	p := codecTextPage(t, 400, 50, 16)
 	for _, c := range []Compression{MH, MR} {
 		data, _ := Encode(p, EncodeOptions{Compression: c, K: 4, RTC: true})
 		eol := "000000000001"
 		if c == MR {
 			eol += "1"
 		}
-		s := strings.TrimRight(bitString(data), "0")
+		s := strings.TrimRight(codecBitString(data), "0")
 		s = strings.TrimSuffix(s, strings.Repeat(eol, 6)) // drop RTC
 		// Move the first row's EOL (and tag) to the end: without an EOL
 		// before it, the first MR row is taken as 1-D, as it is.
 		s = s[len(eol):] + eol
-		got, st, err := Decode(packBits(s), DecodeOptions{Compression: c, Width: p.Width})
+		got, st, err := Decode(codecPackBits(s), DecodeOptions{Compression: c, Width: p.Width})
 		if err != nil || st.BadRows != 0 || st.Rows != p.Height {
 			t.Fatalf("%v: stats %+v, err %v", c, st, err)
 		}
-		samePixels(t, got, p)
+		codecSamePixels(t, got, p)
 	}
 }
 
-// packBits packs a string of '0' and '1', MSB first, padding with zeros.
-func packBits(s string) []byte {
+// codecPackBits packs a string of '0' and '1', MSB first, padding with zeros.
+func codecPackBits(s string) []byte {
 	b := make([]byte, (len(s)+7)/8)
 	for i := range len(s) {
 		if s[i] == '1' {
