@@ -413,7 +413,17 @@ func (r *Receiver) data(z qam.Complex) {
 // number.
 func (r *Receiver) decide(z qam.Complex) (bits uint, n int) {
 	best := r.slicer.nearest(z)
-	e := r.adaptTo(z, constellation[best], muTrack)
+	want := constellation[best]
+	var e float64
+	if r.count&1 == 0 {
+		// The equalizer adapts on every other decision, with twice the
+		// step: the same tracking for half the work. The PLL updates on
+		// every symbol.
+		e = r.adaptTo(z, want, 2*muTrack)
+	} else {
+		r.pll.Update(qam.PhaseError(z, want))
+		e = want.Sub(z).Abs2()
+	}
 	r.errPower += (e - r.errPower) * (1.0 / 256)
 	p := best & 7
 	step := (p - r.prevPhase) & 7

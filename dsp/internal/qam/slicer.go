@@ -12,6 +12,7 @@ type Slicer struct {
 	pts    []Complex
 	x0, y0 float64 // lower-left corner of the grid
 	step   float64 // cell width
+	inv    float64 // 1/step
 	nx, ny int
 	start  []int32 // candidates of cell c are cand[start[c]:start[c+1]]
 	cand   []uint8
@@ -35,6 +36,7 @@ func NewSlicer(points []Complex, step float64) *Slicer {
 		x0:   minX - step,
 		y0:   minY - step,
 		step: step,
+		inv:  1 / step,
 		nx:   int(math.Ceil((maxX-minX)/step)) + 2,
 		ny:   int(math.Ceil((maxY-minY)/step)) + 2,
 	}
@@ -78,8 +80,8 @@ func farthest2(p Complex, lx, ly, w float64) float64 {
 // Nearest returns the index of the point nearest to z (the lowest index on
 // a tie within a cell). A NaN symbol gives some valid index.
 func (s *Slicer) Nearest(z Complex) int {
-	fx := (z.Re - s.x0) / s.step
-	fy := (z.Im - s.y0) / s.step
+	fx := (z.Re - s.x0) * s.inv
+	fy := (z.Im - s.y0) * s.inv
 	var cand []uint8
 	if fx >= 0 && fx < float64(s.nx) && fy >= 0 && fy < float64(s.ny) {
 		c := int(fy)*s.nx + int(fx)
