@@ -192,10 +192,10 @@ func buildRunTables() *[2][1 << runLookBits]uint32 {
 }
 
 // Two-dimensional modes as the decoder sees them.
-type mode uint8
+type codeMode uint8
 
 const (
-	modeBad mode = iota
+	modeBad codeMode = iota
 	modePass
 	modeHoriz
 	modeV // vertical: offset in the table entry
@@ -206,7 +206,7 @@ const (
 // modeEntry is one entry of modeTable: the mode, its vertical offset and
 // the code length.
 type modeEntry struct {
-	mode  mode
+	mode  codeMode
 	delta int8
 	bits  uint8
 }

@@ -496,7 +496,7 @@ func (d *Decoder) decode2D(pos int) (int, rowStatus) {
 		color := len(cur) & 1
 		// b1 is the first element of the reference line right of a0 whose
 		// index parity is a0's colour; it lies at most one element before
-		// the previous b1 (see encoder.row2D).
+		// the previous b1 (see pageEncoder.row2D).
 		if j > 0 {
 			j--
 		}

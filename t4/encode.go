@@ -23,7 +23,7 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 		p.Stride < (p.Width+7)/8 || len(p.Pix) < p.Height*p.Stride {
 		return dst, fmt.Errorf("%w: inconsistent page", ErrOptions)
 	}
-	e := encoder{
+	e := pageEncoder{
 		w:     bitWriter{buf: dst, base: len(dst)},
 		width: p.Width,
 		cur:   make([]int32, 0, p.Width+4),
@@ -82,9 +82,9 @@ func AppendEncode(dst []byte, p *Page, opt EncodeOptions) ([]byte, error) {
 	return out, nil
 }
 
-// encoder holds one page's coding state: the changing elements of the
+// pageEncoder holds one page's coding state: the changing elements of the
 // coding line (cur) and of the reference line (ref).
-type encoder struct {
+type pageEncoder struct {
 	w        bitWriter
 	width    int
 	cur, ref []int32
@@ -93,7 +93,7 @@ type encoder struct {
 
 // eol writes an EOL, T.4 §4.1.2, with fill first if EOLs are aligned; tag
 // is the MR 1-D (1) / 2-D (0) bit that follows it (T.4 §4.2.2), or -1.
-func (e *encoder) eol(tag int) {
+func (e *pageEncoder) eol(tag int) {
 	if e.opt.NoEOL {
 		return
 	}
@@ -113,7 +113,7 @@ func (e *encoder) eol(tag int) {
 // run writes a run of colour (0 white, 1 black): 2560 make-up codes while
 // 2624 or more pixels remain, then one table entry holding the make-up and
 // terminating codes (T.4 §4.1.1).
-func (e *encoder) run(color int, n int) {
+func (e *pageEncoder) run(color int, n int) {
 	for n > maxRun {
 		e.w.writeVLC(makeup2560)
 		n -= maxMakeup
@@ -123,7 +123,7 @@ func (e *encoder) run(color int, n int) {
 
 // row1D codes the coding line as alternating white and black runs, white
 // first (T.4 §4.1.1).
-func (e *encoder) row1D() {
+func (e *pageEncoder) row1D() {
 	a0, color := 0, 0
 	for _, a1 := range e.cur {
 		if int(a1) >= e.width {
@@ -139,7 +139,7 @@ func (e *encoder) row1D() {
 // vertical and horizontal modes of T.4 §4.2.1.3 (T.6 §2.2), choosing each
 // mode by its coding procedure: pass if b2 is left of a1,
 // else vertical if |a1-b1| <= 3, else horizontal.
-func (e *encoder) row2D() {
+func (e *pageEncoder) row2D() {
 	cur, ref, width := e.cur, e.ref, int32(e.width)
 	a0 := int32(-1) // the imaginary element before the row
 	i, j := 0, 0    // cur[i] is a1; ref[j] is b1
