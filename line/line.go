@@ -37,6 +37,10 @@ const FrameSamples = 160
 // Period is the nominal frame period.
 const Period = 20 * time.Millisecond
 
+// maxCatchUp is the longest stall made up for by running late steps back
+// to back.
+const maxCatchUp = time.Second
+
 // Options tune Run.
 type Options struct {
 	// Record, if set, receives every frame: left the received audio as the
@@ -58,7 +62,7 @@ type RunStats struct {
 	Filled   int     // lost frames replaced by the jitter buffer's fill
 	Idle     int     // ticks with nothing from the far end
 	Skew     float64 // final pacing correction (positive: our ticks shortened)
-	Overruns int     // ticks that started more than a period late
+	Overruns int     // stalls longer than a second (time given up)
 }
 
 // codec converts between 20 ms payloads and samples without allocating.
@@ -126,11 +130,14 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 		}
 		next = next.Add(period)
 		now := time.Now()
-		if late := now.Sub(next); late > 5*Period {
-			// The host stalled (load, suspend): do not burst to catch up.
+		if late := now.Sub(next); late > maxCatchUp {
+			// The host stalled for long (suspend): give up on the lost time.
 			r.st.Overruns++
 			next = now
 		}
+		// A shorter stall (a loaded host) is caught up by running the due
+		// steps back to back: the far end's jitter buffer absorbs the
+		// burst, and both directions keep their frame counts level.
 		timer.Reset(max(0, next.Sub(now)))
 	}
 	return r.stats(), nil
