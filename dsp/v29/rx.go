@@ -100,7 +100,7 @@ type Receiver struct {
 }
 
 // NewReceiver returns a receiver that sends data bits to sink and status
-// changes to status (which may be nil).
+// changes to status (either may be nil, to discard them).
 func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
 	if err := checkRate(cfg.Rate); err != nil {
 		return nil, err
@@ -111,6 +111,9 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 	}
 	if off == 0 {
 		off = DefaultCarrierOff
+	}
+	if sink == nil {
+		sink = func(int) {}
 	}
 	if status == nil {
 		status = func(dsp.Status, int64) {}

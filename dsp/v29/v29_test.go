@@ -184,3 +184,20 @@ func TestDecisions(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigErrors(t *testing.T) {
+	for _, rate := range []int{0, 2400, 12000, -9600} {
+		if _, err := NewTransmitter(Config{Rate: rate}, nil); err == nil {
+			t.Errorf("NewTransmitter accepted rate %d", rate)
+		}
+		if _, err := NewReceiver(Config{Rate: rate}, nil, nil); err == nil {
+			t.Errorf("NewReceiver accepted rate %d", rate)
+		}
+	}
+	// Nil sink and status are allowed.
+	rx, err := NewReceiver(Config{Rate: 9600}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rx.Receive(modulate(t, Config{Rate: 9600}, randomBits(500, 1)))
+}
