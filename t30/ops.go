@@ -1,0 +1,269 @@
+package t30
+
+import (
+	"fmt"
+
+	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/modem"
+)
+
+// The operation layer: the Class 1 operations a state asks for run one after
+// the other on the engine; the state machine hears only their outcome
+// (evSent when a transmission sequence has ended, frames, training, data,
+// carrier loss).
+
+type opKind int
+
+const (
+	opNone      opKind = iota
+	opOriginate        // ATD: CNG until V.21 flags, then receiving frames
+	opAnswer           // ATA: CED, then sending frames at V.21
+	opSilence          // +FTS
+	opTxFrames         // +FTH and frames
+	opTxData           // +FTM and data
+	opRxFrames         // +FRH, repeated until the state machine moves on
+	opRxData           // +FRM with adaptive reception
+)
+
+type op struct {
+	kind   opKind
+	mod    modem.Modulation
+	n      int // opSilence: tens of ms
+	frames [][]byte
+	data   []byte
+}
+
+type opQueue struct {
+	cur     op
+	pending []op
+	written int  // opTxData: bytes given to the engine
+	ended   bool // opTxData: EndData called
+}
+
+func (q *opQueue) push(o op) { q.pending = append(q.pending, o) }
+
+// run starts the next queued operation when the engine is free.
+func (s *Session) run() {
+	for s.ops.cur.kind == opNone && len(s.ops.pending) > 0 && !s.done {
+		o := s.ops.pending[0]
+		s.ops.pending = s.ops.pending[1:]
+		s.ops.cur, s.ops.written, s.ops.ended = o, 0, false
+		if err := s.start(o); err != nil {
+			s.ops.cur = op{}
+			s.fail(fmt.Errorf("t30: engine: %w", err))
+			return
+		}
+	}
+}
+
+func (s *Session) start(o op) error {
+	e := s.eng
+	switch o.kind {
+	case opOriginate:
+		return e.Originate()
+	case opAnswer:
+		if err := e.Answer(); err != nil {
+			return err
+		}
+		return s.sendFrames(o.frames)
+	case opSilence:
+		return e.TransmitSilence(o.n)
+	case opTxFrames:
+		if err := e.TransmitHDLC(o.mod); err != nil {
+			return err
+		}
+		return s.sendFrames(o.frames)
+	case opTxData:
+		if err := e.TransmitData(o.mod); err != nil {
+			return err
+		}
+		s.feedData()
+		return nil
+	case opRxFrames:
+		return e.ReceiveHDLC(o.mod)
+	case opRxData:
+		return e.ReceiveData(o.mod, true)
+	}
+	return nil
+}
+
+func (s *Session) sendFrames(frames [][]byte) error {
+	for i, f := range frames {
+		if err := s.eng.SendFrame(f, i == len(frames)-1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feedData tops up the engine's transmit buffer during opTxData.
+func (s *Session) feedData() {
+	q := &s.ops
+	if q.cur.kind != opTxData || q.ended {
+		return
+	}
+	if free := s.eng.TxBufferSize() - s.eng.Buffered(); free > 0 && q.written < len(q.cur.data) {
+		end := min(len(q.cur.data), q.written+free)
+		n, _ := s.eng.WriteData(q.cur.data[q.written:end])
+		q.written += n
+	}
+	if q.written == len(q.cur.data) {
+		q.ended = true
+		if err := s.eng.EndData(); err != nil {
+			s.fail(fmt.Errorf("t30: engine: %w", err))
+		}
+	}
+}
+
+// abortOps cancels the current operation and the queued ones; the events
+// of the aborted operation are dropped.
+func (s *Session) abortOps() {
+	s.ops.pending = s.ops.pending[:0]
+	if s.ops.cur.kind != opNone {
+		s.eng.Abort()
+		for {
+			if _, ok := s.eng.Poll(); !ok {
+				break
+			}
+		}
+		s.ops.cur = op{}
+	}
+}
+
+// opEnded finishes the current operation and starts the next; when a
+// transmission sequence is over, the state machine hears evSent.
+func (s *Session) opEnded() {
+	kind := s.ops.cur.kind
+	s.ops.cur = op{}
+	if len(s.ops.pending) > 0 {
+		s.run()
+		return
+	}
+	switch kind {
+	case opAnswer, opSilence, opTxFrames, opTxData:
+		s.handle(evSent)
+	}
+	s.run()
+}
+
+// poll drains the engine's events into the operation layer.
+func (s *Session) poll() {
+	for !s.done {
+		ev, ok := s.eng.Poll()
+		if !ok {
+			return
+		}
+		s.engineEvent(ev)
+	}
+}
+
+func (s *Session) engineEvent(ev modem.Event) {
+	o := &s.ops.cur
+	switch o.kind {
+	case opNone:
+		return
+	case opOriginate:
+		switch ev.Kind {
+		case modem.Connect:
+			// The engine is now receiving HDLC at V.21 (ATD's implicit +FRH=3).
+			o.kind, o.mod = opRxFrames, modem.V21
+		case modem.NoCarrier:
+			s.ops.cur = op{}
+			s.fail(ErrNoCarrier)
+		}
+	case opAnswer, opSilence, opTxFrames, opTxData:
+		switch ev.Kind {
+		case modem.OK:
+			s.opEnded()
+		case modem.NoCarrier, modem.Error:
+			s.ops.cur = op{}
+			s.fail(fmt.Errorf("%w: engine reported %v while transmitting", ErrProtocol, ev.Kind))
+		}
+	case opRxFrames:
+		s.rxFrameEvent(ev)
+	case opRxData:
+		switch ev.Kind {
+		case modem.Connect:
+			if ev.Mod == modem.V21 {
+				// +FRH:3 — the far end sends frames instead of data.
+				o.kind, o.mod = opRxFrames, modem.V21
+				s.rx, s.rxBad = s.rx[:0], false
+				return
+			}
+			s.handle(evTrained)
+		case modem.Data:
+			s.rxData(ev.Data)
+		case modem.NoCarrier, modem.OK, modem.Error, modem.FCError:
+			s.ops.cur = op{}
+			s.handle(evCarrierDown)
+			s.run()
+		}
+	}
+}
+
+// rxFrameEvent collects frames until a final one; the set goes to the state
+// machine when the operation reports OK for it (which, after a final frame,
+// the engine holds until the far carrier is off).
+func (s *Session) rxFrameEvent(ev modem.Event) {
+	o := s.ops.cur
+	switch ev.Kind {
+	case modem.Connect:
+		return
+	case modem.Frame:
+		if !ev.FCSOK {
+			s.rxBad = true
+			return
+		}
+		var f Frame
+		if err := f.Unmarshal(ev.Data); err != nil {
+			s.rxBad = true
+			return
+		}
+		f.Info = append([]byte(nil), f.Info...)
+		s.rx = append(s.rx, f)
+		return
+	case modem.OK, modem.Error, modem.NoCarrier:
+	default:
+		return
+	}
+	// The receive operation has ended; decide whether the set is complete.
+	s.ops.cur = op{}
+	switch {
+	case o.mod != modem.V21:
+		// ECM data frames: each one is handled on its own.
+		if len(s.rx) > 0 {
+			s.set = append(s.set[:0], s.rx...)
+			s.rx = s.rx[:0]
+			s.handle(evFrames)
+		}
+		s.rx, s.rxBad = s.rx[:0], false
+	case len(s.rx) > 0 && s.rx[len(s.rx)-1].Final:
+		s.set = append(s.set[:0], s.rx...)
+		s.rx, s.rxBad = s.rx[:0], false
+		s.handle(evFrames)
+	case ev.Kind == modem.Error:
+		// Wait a little for the rest of the transmission, then ask for a
+		// repeat (the timeout with rxBad set becomes evBadFrame).
+		if d := s.now + dsp.SampleRate; s.deadline == 0 || d < s.deadline {
+			s.deadline = d
+		}
+	case s.rxBad:
+		// The carrier ended after a damaged frame (OK or NO CARRIER).
+		s.handle(evBadFrame)
+	}
+	if s.ops.cur.kind == opNone && len(s.ops.pending) == 0 && !s.done && s.listening() {
+		// Keep listening at the same modulation until the state moves on.
+		s.ops.push(op{kind: opRxFrames, mod: o.mod})
+	}
+	s.run()
+}
+
+// listening reports whether the current state waits for frames.
+func (s *Session) listening() bool {
+	switch s.state {
+	case stRxWaitCmd, stRxECM, stRxPostCmd, stRxWaitDCN, stRxPollDIS,
+		stTxWaitDIS, stTxWaitCFR, stTxWaitResp, stTxWaitCTR:
+		return true
+	}
+	return false
+}
