@@ -60,10 +60,14 @@ type Transmitter struct {
 }
 
 // NewTransmitter returns a transmitter that sends the training, then the
-// bits from src until it reports ok=false, then its trailer.
+// bits from src until it reports ok=false, then its trailer. A nil src
+// sends no data.
 func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 	if err := checkRate(cfg.Rate); err != nil {
 		return nil, err
+	}
+	if src == nil { // nothing to send: training, then the trailer
+		src = func() (int, bool) { return 0, false }
 	}
 	level := cfg.Level
 	if level == 0 {

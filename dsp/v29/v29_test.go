@@ -200,4 +200,14 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	rx.Receive(modulate(t, Config{Rate: 9600}, randomBits(500, 1)))
+	tx, err := NewTransmitter(Config{Rate: 9600}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]int16, 8000)
+	// Training (608 symbols), the symbol that found the source empty, the
+	// trailer (32) and the flush (8): 649 symbols of 10/3 samples.
+	if n, want := tx.Transmit(out), 649*10/3; n < want-4 || n > want+4 {
+		t.Errorf("nil source: %d samples, want about %d", n, want)
+	}
 }
