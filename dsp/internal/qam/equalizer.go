@@ -11,8 +11,10 @@ type Equalizer struct {
 	pos  int
 }
 
-// NewEqualizer returns an equalizer with n taps (odd, so there is a centre
-// tap), initially a unit impulse at the centre.
+// NewEqualizer returns an equalizer with n taps (an even n is rounded up:
+// there must be a centre tap), initially a unit impulse at the centre.
+// Choose n = 4k+1 (13, 17, 21, ...) when Output is taken at symbol instants:
+// then the centre tap, n/2 samples back, is a symbol instant too.
 func NewEqualizer(n int) *Equalizer {
 	n |= 1
 	e := &Equalizer{w: make([]Complex, n), hist: make([]Complex, 2*n), n: n}
