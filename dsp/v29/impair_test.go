@@ -2,6 +2,8 @@ package v29
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
@@ -211,6 +213,37 @@ func TestCarrierDownOnNoisyLine(t *testing.T) {
 		}
 		if down < end || down > end+200 {
 			t.Errorf("noise %v dBm0: CarrierDown at %d, want within 200 samples after the signal ends at %d (events %v)", noise, down, end, events)
+		}
+	}
+}
+
+// TestAfterV21: in T.30 a V.29 TCF or page follows V.21 frames after 75 ms
+// of silence. The receiver, listening from the start of the V.21 signal on
+// a line with noise, must ignore the FSK and train on V.29.
+func TestAfterV21(t *testing.T) {
+	for _, rate := range []int{9600, 7200, 4800} {
+		cfg := Config{Rate: rate}
+		var sig []int16
+		var ph float64
+		rng := rand.New(rand.NewPCG(4, 4))
+		bit := 0
+		for i := range 8000 { // 1 s of V.21 channel 2 at 300 bit/s, -13 dBm0
+			if i%27 == 0 {
+				bit = rng.IntN(2)
+			}
+			ph += 2 * math.Pi * float64(1650+200*bit) / 8000
+			sig = append(sig, int16(dsp.SineAmplitude(-13)*math.Sin(ph)))
+		}
+		sig = append(sig, make([]int16, 600)...) // 75 ms
+		bits := randomBits(9600, 3)
+		sig = append(sig, modulate(t, cfg, bits)...)
+		sig = linesim.New(linesim.Impairments{Law: g711.Alaw, NoiseDBm0: linesim.Noise(-50), Seed: 5}).Apply(nil, sig)
+		got, events := demodulate(t, cfg, sig)
+		if at := trainedAt(events); at < 8600 {
+			t.Fatalf("%d: trained at %d, want on the V.29 signal after 8600 (events %v)", rate, at, events)
+		}
+		if !contains(got, bits) {
+			t.Errorf("%d: data not found error free (events %v)", rate, events)
 		}
 	}
 }
