@@ -1,0 +1,22 @@
+// Package spool is softfax serve's durable state on disk: the outbound queue
+// fed from a watched folder, and the archive of received faxes.
+//
+// Layout under the root:
+//
+//	outbound/       users drop NUMBER.ext, or FILE plus a FILE.json sidecar
+//	queue/ID/       an accepted job: job.json, its document, pages.tif once rendered
+//	done/ID/        a sent job, with report.json and report.txt
+//	failed/ID/      a job that failed, or a file that was refused, with the reason
+//	inbound/ID/     a received fax: fax.tif, fax.pdf, fax.json
+//	tmp/            staging: a directory is built here and renamed into place
+//
+// Every state change is a write to a temporary file, fsync, rename and fsync
+// of the directory (WriteFile); a job or a fax changes folder by one rename
+// of its directory. So a crash at any moment leaves each job in exactly one
+// place with a consistent job.json, and Run resumes it: a call that was cut
+// off by the crash counts as a failed try.
+//
+// The spool knows nothing of lines or calls: a Sender given in Options places
+// the call (waiting for a free line), and Notify hands finished jobs to
+// package delivery for the notification email.
+package spool
