@@ -205,6 +205,7 @@ func (s *Session) ecmFrames() {
 			if s.cfg.dropECMFrame != nil && s.cfg.dropECMFrame() {
 				continue
 			}
+			s.deadline = s.now + T2 // a block lasts as long as its frames keep coming
 			n := f.Info[0]
 			s.rxECM.frames[n] = append(s.rxECM.frames[n][:0], f.Info[1:]...)
 			s.rxECM.got[n] = true

@@ -1,7 +1,9 @@
 package t30
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/modem"
@@ -158,6 +160,9 @@ func (s *Session) poll() {
 }
 
 func (s *Session) engineEvent(ev modem.Event) {
+	if s.log.Enabled(context.Background(), slog.LevelDebug-4) {
+		s.log.Log(context.Background(), slog.LevelDebug-4, "t30 engine", "event", ev.String(), "op", s.ops.cur.kind, "state", s.state.String(), "at", s.now)
+	}
 	o := &s.ops.cur
 	switch o.kind {
 	case opNone:

@@ -74,8 +74,8 @@ func (p *pair) run(seconds float64) bool {
 func linear() linesim.Impairments { return linesim.Impairments{Seed: 1} }
 
 func mulaw25dB() linesim.Impairments {
-	// Signals at about -13 dBm0, noise 25 dB below.
-	return linesim.Impairments{Law: g711.Ulaw, GainDB: -3, NoiseDBm0: linesim.Noise(-41), Seed: 3}
+	// V.17 at -10 dBm0 less 3 dB of loss, noise 25 dB below it.
+	return linesim.Impairments{Law: g711.Ulaw, GainDB: -3, NoiseDBm0: linesim.Noise(-38), Seed: 3}
 }
 
 // fax runs one fax from a (sender, caller) to b (receiver, answerer).
@@ -143,7 +143,7 @@ func testLogger(t testing.TB) *slog.Logger {
 	if !*verbose {
 		return nil
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug - 4}))
 }
 
 var verbose = flag.Bool("t30.v", false, "log every state change of the sessions")

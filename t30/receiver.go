@@ -230,12 +230,24 @@ func (s *Session) rxData(p []byte) {
 				s.tcfZeros = 0
 			}
 		}
+		// Judge once the whole TCF is in: on a noisy line the receiver may
+		// hear "carrier" in the noise long after the sender has stopped.
+		if s.tcfLen >= s.dcs.Modulation.BitRate()*3/2/8 {
+			s.abortOps()
+			s.checkTCF()
+		}
 	case stRxPage:
 		if s.dec == nil {
 			return
 		}
 		if p = s.sync.skip(p); len(p) > 0 {
 			s.dec.Write(p)
+		}
+		if s.dec.Done() {
+			// RTC: the page is complete (T.4 §4.1.4), whether or not the
+			// carrier is heard to end.
+			s.abortOps()
+			s.enter(stRxPostCmd)
 		}
 	}
 }
