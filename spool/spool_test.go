@@ -241,7 +241,7 @@ func TestBadInput(t *testing.T) {
 	if err := os.Symlink("/nonexistent", filepath.Join(root, DirOutbound, "5550121.pdf")); err != nil {
 		t.Fatal(err)
 	}
-	want := 2 + len(cases) - 2 + 2 // two sidecars are taken with their documents; a folder and a symlink
+	want := 2 + len(cases) - 2 + 2  // two sidecars are taken with their documents; a folder and a symlink
 	unreadable := os.Geteuid() != 0 // root reads anything
 	if unreadable {
 		drop(t, root, "5550122.txt", []byte("secret\n"))
