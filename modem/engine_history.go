@@ -9,14 +9,13 @@ type history struct {
 	start   int     // index of the oldest sample in buf
 	n       int     // samples held
 	startAt int64   // sample position (receive clock) of the oldest sample
-	lost    bool    // samples were dropped off the front since the last clear
 }
 
 func newHistory(capacity int) history {
 	return history{buf: make([]int16, max(capacity, 1))}
 }
 
-func (h *history) clear() { h.start, h.n, h.lost = 0, 0, false }
+func (h *history) clear() { h.start, h.n = 0, 0 }
 
 // push appends in, whose first sample is at position at.
 func (h *history) push(in []int16, at int64) {
@@ -25,7 +24,6 @@ func (h *history) push(in []int16, at int64) {
 	}
 	c := len(h.buf)
 	if len(in) >= c {
-		h.lost = h.lost || h.n > 0 || len(in) > c
 		copy(h.buf, in[len(in)-c:])
 		h.start, h.n, h.startAt = 0, c, at+int64(len(in)-c)
 		return
@@ -34,7 +32,6 @@ func (h *history) push(in []int16, at int64) {
 		h.start = (h.start + over) % c
 		h.n -= over
 		h.startAt += int64(over)
-		h.lost = true
 	}
 	end := (h.start + h.n) % c
 	k := copy(h.buf[end:], in)
