@@ -28,7 +28,8 @@ var ErrInvalidated = errors.New("iax: peer invalidated the call")
 type pending struct {
 	oseq     uint8
 	buf      []byte
-	next     time.Time
+	sent     time.Time // last sent
+	next     time.Time // next timer retransmission
 	interval time.Duration
 	tries    int
 }
@@ -110,7 +111,8 @@ func (d *dialog) sendFull(f *FullFrame) {
 	d.e.send(b, d.peer)
 	if seq {
 		iv := d.e.cfg.RetryInitial
-		d.unacked = append(d.unacked, &pending{oseq: f.OSeq, buf: b, next: time.Now().Add(iv), interval: iv})
+		now := time.Now()
+		d.unacked = append(d.unacked, &pending{oseq: f.OSeq, buf: b, sent: now, next: now.Add(iv), interval: iv})
 	}
 }
 
@@ -170,23 +172,34 @@ func (d *dialog) ackUpTo(iseq uint8) {
 }
 
 // retransmitFrom resends every unacknowledged frame from seq on (VNAK).
+// A burst of out-of-order arrivals makes the far end send one VNAK per
+// frame; frames resent in the last vnakHoldoff are not sent again, and
+// VNAK resends do not count toward the retransmission limit.
 func (d *dialog) retransmitFrom(seq uint8) {
 	now := time.Now()
 	for _, p := range d.unacked {
-		if !seqBefore(p.oseq, seq) {
-			d.resend(p, now)
+		if !seqBefore(p.oseq, seq) && now.Sub(p.sent) >= vnakHoldoff {
+			d.resend(p, now, false)
 		}
 	}
 }
 
-func (d *dialog) resend(p *pending, now time.Time) {
+// vnakHoldoff is the least time between two sends of a frame on VNAK.
+const vnakHoldoff = 20 * time.Millisecond
+
+// resend sends p again with the R bit and our current iseq. A timer
+// retransmission (counted) backs off; a VNAK one keeps the schedule.
+func (d *dialog) resend(p *pending, now time.Time, counted bool) {
 	p.buf[2] |= 0x80 // R bit
 	p.buf[9] = d.iseq
 	d.e.send(p.buf, d.peer)
 	d.e.stats.retransmitted.Add(1)
-	p.tries++
-	p.interval = min(2*p.interval, d.e.cfg.RetryMax)
-	p.next = now.Add(p.interval)
+	p.sent = now
+	if counted {
+		p.tries++
+		p.interval = min(2*p.interval, d.e.cfg.RetryMax)
+		p.next = now.Add(p.interval)
+	}
 }
 
 // handleFull runs the reliability rules on a full frame for this dialog and
@@ -324,7 +337,7 @@ func (d *dialog) tick(now time.Time) bool {
 			d.fail(ErrTimeout)
 			break
 		}
-		d.resend(p, now)
+		d.resend(p, now, true)
 	}
 	if d.ended {
 		if now.After(d.lingerEnd) && len(d.unacked) == 0 {

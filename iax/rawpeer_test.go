@@ -147,6 +147,7 @@ func TestRawPeerDialogue(t *testing.T) {
 	// VNAK from us: the endpoint retransmits its unacknowledged frames.
 	call.Ring()
 	ring := p.expect("CONTROL/RINGING")
+	time.Sleep(30 * time.Millisecond) // past the VNAK hold-off
 	p.sendRaw(FullFrame{SrcCall: p.call, DstCall: p.dst, Timestamp: 1, OSeq: p.oseq, ISeq: ring.OSeq, Type: TypeIAX, Subclass: CmdVNAK})
 	again := p.expect("CONTROL/RINGING")
 	if !again.Retransmit || again.OSeq != ring.OSeq {
