@@ -336,22 +336,22 @@ func widthOf(code uint8) Width {
 	return WidthA4
 }
 
-// length codes, bits 19-20 with bit 19 most significant: 00 A4, 01 B4,
-// 10 unlimited (11 invalid, read as unlimited).
+// length codes, bits 19-20 with bit 19 most significant: 00 A4 (297 mm),
+// 10 A4 and B4 (364 mm), 01 unlimited; 11 is invalid and read as unlimited.
 func marshalLength(f fif, l Length) {
 	switch l {
 	case LengthB4:
-		f.setField(bitLength, 2, 0b01)
-	case LengthUnlimited:
 		f.setField(bitLength, 2, 0b10)
+	case LengthUnlimited:
+		f.setField(bitLength, 2, 0b01)
 	}
 }
 
 func lengthOf(code uint8) Length {
 	switch code {
-	case 0b01:
+	case 0b10:
 		return LengthB4
-	case 0b10, 0b11:
+	case 0b01, 0b11:
 		return LengthUnlimited
 	}
 	return LengthA4
