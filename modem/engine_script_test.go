@@ -3,6 +3,9 @@ package modem
 import (
 	"bytes"
 	"testing"
+
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
 )
 
 var (
@@ -19,16 +22,20 @@ var (
 func TestFaxTranscript(t *testing.T) {
 	tcf := make([]byte, 14400*3/2/8) // 1.5 s of zeros
 	page := bytes.Repeat([]byte{0x00, 0x80, 0xB2, 0x59, 0x01}, 600)
+	bad := linesim.Impairments{Law: g711.Alaw, GainDB: -20, NoiseDBm0: linesim.Noise(-62),
+		FreqOffsetHz: 2, ClockPPM: 100, Seed: 9}
 	tests := []struct {
 		name  string
 		lateB int // samples B's receive commands come late
+		line  linesim.Impairments
 	}{
-		{"prompt DTE", 0},
-		{"late DTE", 2400},
+		{"prompt DTE", 0, mulaw()},
+		{"late DTE", 2400, mulaw()},
+		{"poor A-law line, late DTE", 2400, bad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPair(t, Config{}, mulaw())
+			p := newPair(t, Config{}, tt.line)
 			sender := []step{
 				atd("CONNECT3 frame OK"),      // CSI
 				frh(V21, "CONNECT3 frame OK"), // DIS (final: OK on carrier loss)
@@ -78,7 +85,9 @@ func TestFaxTranscript(t *testing.T) {
 					t.Errorf("frame %d: %x ok=%v, want %x", i, frames[i].Data, frames[i].FCSOK, want[i])
 				}
 			}
-			t.Logf("sender %q\nreceiver %q at %d", sa.got, sb.got, p.samples)
+			if sa.got[0] != "CONNECT3 frame OK" {
+				t.Errorf("ATD: %q", sa.got[0])
+			}
 		})
 	}
 }
