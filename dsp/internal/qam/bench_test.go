@@ -33,3 +33,12 @@ func BenchmarkEqualizer(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkModulatorFill(b *testing.B) {
+	m := NewModulator(1700, 2400, 0.5, 8)
+	out := make([]int16, 8000)
+	sym := func() (Complex, bool) { return Complex{3, -1}, true }
+	for b.Loop() {
+		m.Fill(out, 100, sym)
+	}
+}

@@ -242,56 +242,53 @@ func TestDemodulatorSurvivesBadTiming(t *testing.T) {
 // TestModulatorFill checks Fill against Tick, Push and Sample, including
 // a stop in the middle and a resumption.
 func TestModulatorFill(t *testing.T) {
-	a := NewModulator(1700, 2400, 0.5, 8)
-	b := NewModulator(1700, 2400, 0.5, 8)
-	rng := rand.New(rand.NewPCG(5, 6))
-	syms := make([]Complex, 500)
-	for i := range syms {
-		syms[i] = Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
-	}
-	var want []int16
-	for {
-		if a.Tick() {
-			if len(syms) == 0 {
-				break
+	for _, span := range []int{6, 8} { // the generic loop and the unrolled n=9
+		a := NewModulator(1700, 2400, 0.5, span)
+		b := NewModulator(1700, 2400, 0.5, span)
+		rng := rand.New(rand.NewPCG(5, 6))
+		all := make([]Complex, 500)
+		for i := range all {
+			all[i] = Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
+		}
+		var want []int16
+		for k := 0; ; {
+			if a.Tick() {
+				if k == len(all) {
+					break
+				}
+				a.Push(all[k])
+				k++
 			}
-			a.Push(syms[0])
-			syms = syms[1:]
+			want = append(want, Clip16(a.Sample()*1000))
 		}
-		want = append(want, Clip16(a.Sample()*1000))
-	}
-	// Fill in odd blocks, with a pause (ok=false) at symbol 200.
-	rng = rand.New(rand.NewPCG(5, 6))
-	all := make([]Complex, 500)
-	for i := range all {
-		all[i] = Complex{float64(rng.IntN(7) - 3), float64(rng.IntN(7) - 3)}
-	}
-	next, limit := 0, 200
-	src := func() (Complex, bool) {
-		if next >= limit {
-			return Complex{}, false
-		}
-		next++
-		return all[next-1], true
-	}
-	var got []int16
-	buf := make([]int16, 77)
-	for {
-		n := b.Fill(buf, 1000, src)
-		got = append(got, buf[:n]...)
-		if n < len(buf) {
-			if limit == len(all) {
-				break
+		// Fill in odd blocks, with a pause (ok=false) at symbol 200.
+		next, limit := 0, 200
+		src := func() (Complex, bool) {
+			if next >= limit {
+				return Complex{}, false
 			}
-			limit = len(all)
+			next++
+			return all[next-1], true
 		}
-	}
-	if len(got) != len(want) {
-		t.Fatalf("Fill wrote %d samples, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("sample %d = %d, want %d", i, got[i], want[i])
+		var got []int16
+		buf := make([]int16, 77)
+		for {
+			n := b.Fill(buf, 1000, src)
+			got = append(got, buf[:n]...)
+			if n < len(buf) {
+				if limit == len(all) {
+					break
+				}
+				limit = len(all)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("span %d: Fill wrote %d samples, want %d", span, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("span %d: sample %d = %d, want %d", span, i, got[i], want[i])
+			}
 		}
 	}
 }
