@@ -247,3 +247,18 @@ func TestAfterV21(t *testing.T) {
 		}
 	}
 }
+
+func TestFrequencyOffsetEstimate(t *testing.T) {
+	for _, f := range []float64{-7, 0, 7, 15} {
+		cfg := Config{Rate: 9600}
+		sig := linesim.New(linesim.Impairments{Law: g711.Ulaw, FreqOffsetHz: f}).Apply(nil, modulate(t, cfg, randomBits(20000, 1)))
+		rx, err := NewReceiver(cfg, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rx.Receive(sig)
+		if got := rx.FrequencyOffset(); math.Abs(got-f) > 0.2 {
+			t.Errorf("offset %v Hz: estimated %.3f Hz", f, got)
+		}
+	}
+}

@@ -379,6 +379,13 @@ func (r *Receiver) SNR() float64 {
 	return 10 * math.Log10(r.energy/max(r.errPower, 1e-12))
 }
 
+// FrequencyOffset returns the carrier frequency offset the receiver is
+// tracking, in Hz (positive: the signal arrives above 1700 Hz). It is
+// meaningful once Trained has been reported.
+func (r *Receiver) FrequencyOffset() float64 {
+	return r.pll.Freq() * Baud / (2 * math.Pi)
+}
+
 // checkSeg4 decodes segment 4 and checks it descrambles to ones.
 func (r *Receiver) checkSeg4(z qam.Complex) {
 	bits, n := r.decide(z)
