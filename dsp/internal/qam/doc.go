@@ -10,6 +10,10 @@
 //	        -> Gardner (symbol timing error, drives the Demodulator's clock)
 //	        -> Equalizer (T/2 fractionally spaced, complex LMS)
 //	        -> PLL (decision-directed carrier phase and frequency)
+//	        -> Slicer (nearest constellation point, grid accelerated)
+//
+// with Track doing the per-symbol equalizer and PLL update, and Clip16 the
+// rounding of transmit samples.
 //
 // Each piece is a plain value with explicit state, clocked by samples; none
 // reads the wall clock, allocates after construction, or calls math.Sin per
