@@ -235,6 +235,19 @@ func (d *DCE) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Room returns how many bytes the DCE can take from the DTE now: during
+// +FTM the free space of the engine's transmit buffer (a pty stops reading
+// at 0, and the DTE's writes block: flow control that needs nothing of the
+// DTE, which XON/XOFF only adds to), otherwise max.
+func (d *DCE) Room(max int) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.mode != modeTxData {
+		return max
+	}
+	return min(max, d.eng.TxBufferSize()-d.eng.Buffered())
+}
+
 // Read returns bytes for the DTE, waiting until there are some. It returns
 // ErrClosed once the DCE is closed and all output has been read.
 func (d *DCE) Read(p []byte) (int, error) {

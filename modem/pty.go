@@ -218,9 +218,18 @@ func (p *PTY) readLoop(ctx context.Context, d *DCE) error {
 			continue
 		}
 		// A DTE is there: wait for its bytes in the runtime's poller, and
-		// look again for a hangup now and then.
+		// look again for a hangup now and then. While the transmit buffer
+		// is full, leave the bytes in the pty: the DTE's writes block.
+		room := d.Room(len(buf))
+		if room == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Millisecond):
+			}
+			continue
+		}
 		p.master.SetReadDeadline(time.Now().Add(p.cfg.Poll))
-		n, err := p.master.Read(buf)
+		n, err := p.master.Read(buf[:room])
 		if n > 0 {
 			d.Write(buf[:n])
 		}

@@ -30,6 +30,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"convert": {"render documents into a fax TIFF or PDF", runConvert},
 		"call":    {"place one test call through an IAX2 peer and record it", runCall},
+		"modem":   {"run fax modems on ptys from iaxmodem config files", runModem},
 	}
 }
 

@@ -1,0 +1,328 @@
+package interop
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/softfax/softfax/internal/peer"
+	"github.com/softfax/softfax/t4"
+)
+
+// buildSoftfax builds the binary once per test run.
+var buildOnce struct {
+	sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+func softfaxBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "softfax-interop-bin")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		buildOnce.path = filepath.Join(dir, "softfax")
+		cmd := exec.Command("go", "build", "-o", buildOnce.path, "github.com/softfax/softfax/cmd/softfax")
+		buildOnce.out, buildOnce.err = cmd.CombinedOutput()
+	})
+	if buildOnce.err != nil {
+		t.Fatalf("go build: %v\n%s", buildOnce.err, buildOnce.out)
+	}
+	return buildOnce.path
+}
+
+// freeUDPPort returns a loopback UDP port that was free a moment ago.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// proc is a program the test started; Stop ends its process group.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	mu   *sync.Mutex
+	done chan struct{}
+	err  error
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func start(t *testing.T, name string, dir string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: name, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
+	p.cmd = exec.Command(args[0], args[1:]...)
+	p.cmd.Dir = dir
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	w := lockedWriter{p.mu, p.log}
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.Stop(5 * time.Second)
+		if t.Failed() || testing.Verbose() {
+			t.Logf("---- %s output ----\n%s", name, p.Output())
+		}
+	})
+	return p
+}
+
+func (p *proc) Output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+// Wait waits for the program to exit by itself, up to d.
+func (p *proc) Wait(d time.Duration) (error, bool) {
+	select {
+	case <-p.done:
+		return p.err, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
+// Stop sends SIGTERM to the program's process group, then SIGKILL.
+func (p *proc) Stop(grace time.Duration) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+func waitPath(t *testing.T, path string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear within %v", path, d)
+		}
+	}
+}
+
+func waitOutput(t *testing.T, p *proc, substr string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(p.Output(), substr) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not say %q within %v", p.name, substr, d)
+		}
+	}
+}
+
+// rig is softfax on one pty and iaxmodem on another, each the other's
+// IAX2 server on the loopback interface.
+type rig struct {
+	dir                string
+	ourDev, theirDev   string
+	softfax, iaxmodem  *proc
+	ourPort, theirPort int
+}
+
+func requireRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		peer.Missing(t, "root is needed to run iaxmodem and create device links in /dev")
+	}
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	requireRoot(t)
+	iaxmodem := peer.Require(t, "iaxmodem", "iaxmodem")
+	bin := softfaxBinary(t)
+	r := &rig{dir: t.TempDir(), ourPort: freeUDPPort(t), theirPort: freeUDPPort(t)}
+	if err := os.Chmod(r.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("%d%d", os.Getpid()%10000, time.Now().UnixNano()%1000)
+	r.ourDev = "/dev/ttySFT" + id
+	r.theirDev = "/dev/ttyIAXT" + id
+
+	ours := filepath.Join(r.dir, "ttySF")
+	writeFile(t, ours, fmt.Sprintf("device\t%s\nowner\troot:root\nmode\t660\nport\t%d\nrefresh\t0\n"+
+		"server\t127.0.0.1:%d\npeername\tsoftfax\nsecret\tdo-not-show\ncidname\tSoftfax Test\n"+
+		"cidnumber\t5550100\ncodec\tslinear\n", r.ourDev, r.ourPort, r.theirPort))
+	// iaxmodem reads only /etc/iaxmodem/NAME.
+	name := "sftest" + id
+	theirs := filepath.Join("/etc/iaxmodem", name)
+	if err := os.MkdirAll("/etc/iaxmodem", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, theirs, fmt.Sprintf("device\t%s\nowner\troot:root\nmode\t660\nport\t%d\nrefresh\t0\n"+
+		"server\t127.0.0.1:%d\npeername\tiaxmodem\nsecret\tx\ncidname\tIaxmodem Test\n"+
+		"cidnumber\t5550200\ncodec\tslinear\n", r.theirDev, r.theirPort, r.ourPort))
+	t.Cleanup(func() { os.Remove(theirs) })
+
+	r.softfax = start(t, "softfax", r.dir, bin, "modem", "-c", ours)
+	r.iaxmodem = start(t, "iaxmodem", r.dir, "stdbuf", "-oL", iaxmodem, name)
+	// Stop iaxmodem first: it removes its device link when it exits.
+	t.Cleanup(func() { r.iaxmodem.Stop(5 * time.Second); os.Remove(r.theirDev) })
+	waitPath(t, r.ourDev, 10*time.Second)
+	waitPath(t, r.theirDev, 10*time.Second)
+	return r
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testPages draws n distinct pages: a page number in blocks, bars and a
+// checkerboard, so that a lost, shifted or damaged row shows.
+func testPages(t *testing.T, n int) []*t4.Page {
+	t.Helper()
+	var pages []*t4.Page
+	for i := range n {
+		p, err := t4.NewPage(t4.WidthA4, 1100, t4.Standard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 100; y < 1000; y++ {
+			for x := 100; x < 1628; x++ {
+				switch {
+				case y < 300 && x < 100+(i+1)*200 && (x/100)%2 == 1:
+					p.Set(x, y, true) // i+1 bars: the page number
+				case y >= 350 && y < 450 && ((x/64)+(y/32))%2 == 0:
+					p.Set(x, y, true) // a coarse checkerboard
+				case y >= 500 && y < 600 && (x*(i+3)+y*7)%397 < 5:
+					p.Set(x, y, true) // sparse dots that differ per page
+				case y >= 650 && (x-y-i*50)%400 < 3:
+					p.Set(x, y, true) // diagonals
+				}
+			}
+		}
+		pages = append(pages, p)
+	}
+	return pages
+}
+
+func writeTIFF(t *testing.T, path string, pages []*t4.Page) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := t4.WriteTIFF(&b, pages, t4.TIFFOptions{Compression: t4.MH, RTC: true}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b.String())
+}
+
+func readTIFF(t *testing.T, path string) []t4.TIFFPage {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := t4.ReadTIFF(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return pages
+}
+
+// inked returns the rows between the first and the last with a black pixel.
+func inked(p *t4.Page) [][]byte {
+	first, last := -1, -1
+	for y := 0; y < p.Height; y++ {
+		if !allZero(p.Row(y)) {
+			if first < 0 {
+				first = y
+			}
+			last = y
+		}
+	}
+	var rows [][]byte
+	for y := first; first >= 0 && y <= last; y++ {
+		rows = append(rows, p.Row(y))
+	}
+	return rows
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// samePage compares by content: the inked rows must match exactly. efax
+// adds white rows and a header line at the top of pages it sends (and may
+// drop the last row), so the received page's inked rows must end with
+// the source's.
+func samePage(t *testing.T, what string, got *t4.Page, want *t4.Page) {
+	t.Helper()
+	g, w := inked(got), inked(want)
+	if len(g) < len(w) {
+		t.Errorf("%s: %d inked rows, want at least %d", what, len(g), len(w))
+		return
+	}
+	if extra := len(g) - len(w); extra > 0 {
+		if extra > 150 {
+			t.Errorf("%s: %d inked rows, want %d and a header", what, len(g), len(w))
+		}
+		g = g[extra:]
+	}
+	bad := 0
+	for i := range g {
+		if !bytes.Equal(g[i], w[i]) {
+			bad++
+		}
+	}
+	if bad != 0 {
+		t.Errorf("%s: %d of %d rows differ", what, bad, len(w))
+	}
+}
+
+// efaxArgs are efax's options as PEERS.md gives them.
+func efaxArgs(dev, id string) []string {
+	return []string{"efax", "-d", dev, "-o1", "-iZ", "-i&FE0&D2S7=120", "-i&C0", "-iM1L0", "-kZ",
+		"-l", id, "-v", "ewinchartf"}
+}
+
