@@ -325,4 +325,3 @@ func efaxArgs(dev, id string) []string {
 	return []string{"efax", "-d", dev, "-o1", "-iZ", "-i&FE0&D2S7=120", "-i&C0", "-iM1L0", "-kZ",
 		"-l", id, "-v", "ewinchartf"}
 }
-
