@@ -410,3 +410,29 @@ func TestUnderrunFill(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+// TestCarrierLossBridged: with +FCL, a new training within the timeout
+// (here a second V.17 transmission 200 ms after the first stopped) carries
+// the same +FRM on, without a second CONNECT.
+func TestCarrierLossBridged(t *testing.T) {
+	for _, fcl := range []int{0, 20000} { // a long train lasts 1.4 s
+		p := newPair(t, Config{CarrierLossTimeout: fcl}, mulaw())
+		first, second := bytes.Repeat([]byte{0x55}, 600), bytes.Repeat([]byte{0x3C}, 600)
+		must(t, p.b.e.ReceiveData(V17_9600, false))
+		p.runScripts(8, []step{ftm(V17_9600, first), late(ftm(V17_9600, second), 1600)}, nil)
+		p.run(4, func() bool { return p.b.e.State() == StateIdle })
+		got := p.b.data()
+		if fcl == 0 {
+			if k := p.b.kinds(); k != "CONNECT data NO CARRIER" || bytes.Contains(got, second[:100]) {
+				t.Errorf("+FCL=0: %q, %d bytes", k, len(got))
+			}
+			continue
+		}
+		if k := p.b.kinds(); k != "CONNECT data NO CARRIER" {
+			t.Errorf("+FCL=%d: %q", fcl, k)
+		}
+		if !bytes.Contains(got, first) || !bytes.Contains(got, second) {
+			t.Errorf("+FCL=%d: both transmissions not received (%d bytes)", fcl, len(got))
+		}
+	}
+}
