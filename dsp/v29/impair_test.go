@@ -121,6 +121,7 @@ func TestStatusTiming(t *testing.T) {
 func TestTrainingFailed(t *testing.T) {
 	sig7200 := modulate(t, Config{Rate: 7200}, randomBits(2000, 1))
 	sig9600 := modulate(t, Config{Rate: 9600}, randomBits(2000, 1))
+	sig4800 := modulate(t, Config{Rate: 4800}, randomBits(2000, 1))
 	cut := append(append([]int16(nil), sig9600[:1200]...), make([]int16, 2000)...)
 	tests := []struct {
 		name string
@@ -129,6 +130,10 @@ func TestTrainingFailed(t *testing.T) {
 	}{
 		{"7200 into 9600", 9600, sig7200},
 		{"9600 into 7200", 7200, sig9600},
+		{"4800 into 9600", 9600, sig4800},
+		{"9600 into 4800", 4800, sig9600},
+		{"4800 into 7200", 7200, sig4800},
+		{"7200 into 4800", 4800, sig7200},
 		{"cut in segment 3", 9600, cut},
 	}
 	for _, tt := range tests {
@@ -259,6 +264,49 @@ func TestFrequencyOffsetEstimate(t *testing.T) {
 		rx.Receive(sig)
 		if got := rx.FrequencyOffset(); math.Abs(got-f) > 0.2 {
 			t.Errorf("offset %v Hz: estimated %.3f Hz", f, got)
+		}
+	}
+}
+
+// TestLinearDistortion passes the signal through FIR channels with echoes
+// (intersymbol interference the equalizer must remove) before mu-law.
+func TestLinearDistortion(t *testing.T) {
+	channels := []struct {
+		name string
+		h    []float64
+	}{
+		{"echo 0.3 at 3", []float64{1, 0, 0, 0.3}},
+		{"two echoes", []float64{0.9, 0, 0.25, 0, 0, -0.15, 0, 0, 0, 0.08}},
+		{"lowpass tilt", []float64{0.25, 0.5, 0.25}},
+	}
+	for _, ch := range channels {
+		for _, rate := range []int{9600, 7200} {
+			cfg := Config{Rate: rate}
+			bits := randomBits(30000, 9)
+			clean := modulate(t, cfg, bits)
+			dist := make([]int16, len(clean))
+			for n := range clean {
+				var v float64
+				for k, h := range ch.h {
+					if n-k >= 0 {
+						v += h * float64(clean[n-k])
+					}
+				}
+				dist[n] = int16(max(-32768, min(32767, v)))
+			}
+			sig := linesim.New(linesim.Impairments{Law: g711.Ulaw}).Apply(nil, dist)
+			rx, err := NewReceiver(cfg, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			rx, _ = NewReceiver(cfg, func(b int) { got = append(got, b) }, nil)
+			rx.Receive(sig)
+			if e := countErrors(bits, got); e != 0 {
+				t.Errorf("%s, %d: %d errors, SNR %.1f dB", ch.name, rate, e, rx.SNR())
+			} else {
+				t.Logf("%s, %d: SNR %.1f dB", ch.name, rate, rx.SNR())
+			}
 		}
 	}
 }

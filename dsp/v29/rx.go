@@ -83,7 +83,9 @@ type Receiver struct {
 	r2, r4      qam.Complex // mean of u[m]·conj(u[m-2]) and u[m]·conj(u[m-4])
 	pw          float64     // mean of |u[m]|²
 	sums        [2]qam.Complex
-	aFirst      bool // the next expected alternation point is A
+	aFirst      bool        // the next expected alternation point is A
+	recvA       qam.Complex // A and B as received, after the equalizer's
+	recvB       qam.Complex // initial gain (ideal A and B on a flat line)
 	misses      int
 	train       trainingGen
 	mse         float64
@@ -277,26 +279,38 @@ func (r *Receiver) symbol() {
 func (r *Receiver) lockAlternations() {
 	// sums[0] holds the even symbols (the last one measured), sums[1] the
 	// odd ones. Which of them is A? The right guess maps both to points
-	// with one complex gain.
+	// with nearly one complex gain (exactly one on a flat channel).
 	s0, s1 := r.sums[0], r.sums[1]
 	a, b := r.tp.a, r.tp.b
-	gA := s0.Mul(a.Inv()) // guess: even symbols are A
-	gB := s0.Mul(b.Inv()) // guess: even symbols are B
-	errA := s1.Sub(gA.Mul(b)).Abs2()
-	errB := s1.Sub(gB.Mul(a)).Abs2()
-	g := gA
-	if errB < errA {
-		g = gB
+	// Least-squares gain for each guess, and what it leaves unexplained.
+	fit := func(x, y qam.Complex) (g qam.Complex, resid float64) {
+		g = s0.MulConj(x).Add(s1.MulConj(y)).Scale(1 / (x.Abs2() + y.Abs2()))
+		return g, s0.Sub(g.Mul(x)).Abs2() + s1.Sub(g.Mul(y)).Abs2()
 	}
-	if e := min(errA, errB); e > 0.1*s0.Abs2() {
-		r.fail() // not two points with one gain: not segment 2
+	gA, errA := fit(a, b) // guess: even symbols are A
+	gB, errB := fit(b, a) // guess: even symbols are B
+	g, resid := gA, errA
+	recvA, recvB := s0, s1
+	if errB < errA {
+		g, resid = gB, errB
+		recvA, recvB = s1, s0
+	}
+	// A channel that is not flat gives A and B different gains, so allow
+	// some misfit; a wrong signal (a tone, another modem) fits far worse.
+	if resid > 0.3*(s0.Abs2()+s1.Abs2()) {
+		r.fail()
 		return
 	}
-	g = g.Scale(2.0 / absMeas)
+	// The sums hold absMeas/2 symbols each, so g is that many times the
+	// channel gain. The received A and B, in the equalizer's output units
+	// once its centre tap is the inverse gain: segment 2 through this
+	// channel.
+	inv := g.Inv()
+	r.recvA, r.recvB = recvA.Mul(inv), recvB.Mul(inv)
 	// Rotation per symbol from the two-symbol correlation; the mean
 	// sits half-way through the window, so advance the phase to now.
 	w := r.r4.Arg() / 2
-	r.eq.SetCentre(g.Inv())
+	r.eq.SetCentre(inv.Scale(absMeas / 2))
 	r.pll = qam.PLL{Alpha: 0.1, Beta: 0.005}
 	r.pll.Reset(w*absMeas/2, w)
 	r.stage, r.count, r.misses = rxABAB, 0, 0
@@ -305,31 +319,34 @@ func (r *Receiver) lockAlternations() {
 	r.aFirst = errB < errA
 }
 
-// followAlternations tracks ABAB with the PLL until a symbol that is not
-// the expected point but is C: the first of segment 3.
+// followAlternations tracks ABAB with the PLL until segment 3 starts.
+// Segment 2 has an even length and starts with A, so segment 3's first
+// symbol, C, takes an A slot; and C is -A at every rate. So at A slots a
+// symbol nearer -A than A ends segment 2. Comparing with the received A
+// (not the ideal one) keeps this right through a channel with echoes.
 func (r *Receiver) followAlternations(z qam.Complex) {
-	want := r.tp.b
-	if r.aFirst {
-		want = r.tp.a
-	}
+	aSlot := r.aFirst
 	r.aFirst = !r.aFirst
-	thr := 0.25 * (r.tp.a.Abs2() + r.tp.b.Abs2()) / 2
-	if z.Sub(want).Abs2() < thr {
+	want := r.recvB
+	if aSlot {
+		want = r.recvA
+		if z.Sub(want).Abs2() > z.Add(want).Abs2() {
+			// Segment 3 has begun with this symbol, C (the generator's
+			// first bit is 0).
+			r.train = trainingSeed
+			r.train.next()
+			r.stage, r.count, r.mse, r.sigPower = rxSeg3, 1, 0, 0
+			r.tgain, r.tacc = timingMid, 0
+			r.adaptTo(z, r.tp.c, muTrain)
+			return
+		}
+	}
+	if z.Sub(want).Abs2() < 0.25*want.Abs2()+0.1*r.recvA.Abs2() {
 		r.misses = 0
 		r.pll.Update(qam.PhaseError(z, want))
 		if r.count > absMax {
 			r.fail()
 		}
-		return
-	}
-	if z.Sub(r.tp.c).Abs2() < thr {
-		// Segment 3 has begun with this symbol, C (the generator's
-		// first bit is 0).
-		r.train = trainingSeed
-		r.train.next()
-		r.stage, r.count, r.mse, r.sigPower = rxSeg3, 1, 0, 0
-		r.tgain, r.tacc = timingMid, 0
-		r.adaptTo(z, r.tp.c, muTrain)
 		return
 	}
 	r.misses++
