@@ -69,7 +69,7 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", int(s))
 }
 
-// Samples per 10 ms, the unit of +FTS, +FRS and +FCL.
+// Samples per 10 ms, the unit of +FTS and +FRS.
 const tenMs = dsp.SampleRate / 100
 
 // Defaults of Config.
@@ -108,13 +108,17 @@ type Config struct {
 	// high-speed); 0 selects each modem's default (V.21 -14, V.17 -10,
 	// V.29 -13, V.27 ter -10 dBm0; tones -11 dBm0).
 	TxLevelDBm0 float64
-	// CarrierLossTimeout (+FCL) in samples: during ReceiveData a carrier
-	// loss shorter than this is bridged (if the receiver trains again in
-	// that time the data carries on); NO CARRIER is reported when it
-	// expires. 0 reports the loss at once.
+	// CarrierLossTimeout (+FCL, which counts 100 ms units) in samples:
+	// during ReceiveData a carrier loss shorter than this is bridged (if
+	// the receiver trains again in that time the data carries on); NO
+	// CARRIER is reported when it expires, or at once when V.21 flags are
+	// heard meanwhile (the far end has moved on to T.30 signals). 0
+	// reports the loss at once.
 	CarrierLossTimeout int
-	// InactivityTimeout (+FIT) in samples: after this long idle and off
-	// hook without an operation, the engine reports Inactive. 0 disables.
+	// InactivityTimeout (+FIT, which counts seconds) in samples: off hook,
+	// the engine reports Inactive when the DTE lets this much time pass
+	// without a command (idle) or, after a CONNECT of TransmitHDLC or
+	// TransmitData, without the data it must send. 0 disables.
 	InactivityTimeout int
 	// ConnectTimeout in samples: how long Originate waits for the far
 	// fax's V.21 flags before NO CARRIER (the modem's S7).
@@ -345,6 +349,7 @@ func (e *Engine) begin() error {
 	}
 	e.rx = rxOp{}
 	e.tx = txOp{}
+	e.idleRun = 0
 	return nil
 }
 

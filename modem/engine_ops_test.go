@@ -436,3 +436,57 @@ func TestCarrierLossBridged(t *testing.T) {
 		}
 	}
 }
+
+// TestCarrierLossQualifiedByV21: with a long +FCL, V.21 flags after the
+// page (the sender's EOP) end +FRM at once, and +FRH=3 gets the frame.
+func TestCarrierLossQualifiedByV21(t *testing.T) {
+	p := newPair(t, Config{CarrierLossTimeout: 5 * 8000}, mulaw())
+	page := bytes.Repeat([]byte{0x00, 0x01}, 500)
+	p.runScripts(10,
+		[]step{ftm(V17_14400, page), late(fth(V21, frameEOP), 600)},
+		[]step{frm(V17_14400, false, "CONNECT data NO CARRIER"), frh(V21, "CONNECT3 frame OK")})
+	nc, _ := p.b.find(NoCarrier, 0)
+	okA, _ := p.a.find(OK, 0) // end of the page carrier
+	if d := nc.At - okA.At; d > 8000 {
+		t.Errorf("NO CARRIER %d samples after the page, not on the V.21 flags", d)
+	}
+	if f := p.b.frames(); len(f) != 1 || !bytes.Equal(f[0].Data, frameEOP) {
+		t.Errorf("frames %v", f)
+	}
+}
+
+// TestInactivityWhileTransmitting: +FIT also runs while a transmission
+// waits for the DTE's frame or data after CONNECT.
+func TestInactivityWhileTransmitting(t *testing.T) {
+	for _, start := range []func(e *Engine) error{
+		func(e *Engine) error { return e.TransmitHDLC(V21) },
+		func(e *Engine) error { return e.TransmitData(V29_9600) },
+	} {
+		e := NewEngine(Config{InactivityTimeout: 2 * 8000})
+		must(t, e.Answer())
+		e.Abort()
+		e.Poll()
+		must(t, start(e))
+		out := make([]int16, block)
+		var kinds []EventKind
+		for i := 0; i < 200 && e.State() != StateIdle; i++ {
+			if i == 50 { // 1 s in: the DTE sends something, the timer restarts
+				if e.State() == StateTxHDLC {
+					must(t, e.SendFrame(frameCSI, false))
+				} else {
+					e.WriteData(make([]byte, 100))
+				}
+			}
+			e.Transmit(out)
+			for ev, ok := e.Poll(); ok; ev, ok = e.Poll() {
+				kinds = append(kinds, ev.Kind)
+				if ev.Kind == Inactive && (ev.At < 3*8000 || ev.At > 4*8000) {
+					t.Errorf("Inactive at %d", ev.At)
+				}
+			}
+		}
+		if kinds[len(kinds)-1] != Inactive || e.State() != StateIdle {
+			t.Errorf("events %v, state %v", kinds, e.State())
+		}
+	}
+}

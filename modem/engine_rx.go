@@ -74,7 +74,7 @@ func (e *Engine) rxChunk(c []int16, at int64) {
 		}
 	case StateRxData:
 		e.hsRx.Receive(c)
-		if e.state == StateRxData && e.rx.watchV21 {
+		if e.state == StateRxData && (e.rx.watchV21 || e.rx.lossLeft > 0) {
 			e.v21Rx.Receive(c)
 		}
 		if e.state == StateRxData && e.rx.lossLeft > 0 {
@@ -409,6 +409,12 @@ func (e *Engine) v21Framing() {
 		e.emit(Connect, V21)
 		e.enter(StateRxHDLC) // CNG stops
 	case StateRxData:
+		if e.rx.lossLeft > 0 {
+			// V.21 flags during a +FCL wait: the loss is final.
+			e.rx.lossLeft = 0
+			e.endData()
+			return
+		}
 		if !e.rx.watchV21 {
 			return
 		}
@@ -462,6 +468,12 @@ func (e *Engine) hsStatus(s dsp.Status, _ int64) {
 		} else if e.state == StateRxData && e.rx.connected && e.rx.lossLeft == 0 {
 			if e.cfg.CarrierLossTimeout > 0 {
 				e.rx.lossLeft = e.cfg.CarrierLossTimeout
+				// V.21 flags meanwhile make the loss final at once
+				// (V.21 carrier detection alone cannot tell V.17's
+				// 1800 Hz carrier from V.21's band).
+				e.v21Rx.Reset()
+				e.v21Dec.Reset()
+				e.v21Carrier = false
 			} else {
 				e.endData()
 			}

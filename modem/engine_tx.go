@@ -66,6 +66,12 @@ func (e *Engine) txStep(c []int16) int {
 		}
 		return n
 	case StateTxHDLC, StateTxData:
+		if e.waitingForDTE(len(c)) {
+			e.emit(Inactive, 0)
+			e.offHook = false
+			e.enter(StateIdle)
+			return 0
+		}
 		n := e.tx.tx.Transmit(c)
 		if n < len(c) {
 			// Trailer sent and carrier off: the operation is complete.
@@ -77,6 +83,22 @@ func (e *Engine) txStep(c []int16) int {
 	}
 	clear(c)
 	return len(c)
+}
+
+// waitingForDTE runs the +FIT timer while a transmission waits for the
+// DTE's next frame or data, and reports its expiry.
+func (e *Engine) waitingForDTE(n int) bool {
+	if !e.offHook || e.cfg.InactivityTimeout == 0 {
+		return false
+	}
+	waiting := e.state == StateTxHDLC && e.fhead == len(e.frames) && !e.tx.sentFinal ||
+		e.state == StateTxData && e.txN == 0 && !e.tx.ending
+	if !waiting {
+		e.idleRun = 0
+		return false
+	}
+	e.idleRun += n
+	return e.idleRun >= e.cfg.InactivityTimeout
 }
 
 // TransmitHDLC starts +FTH=<m>: preamble flags (1 s at V.21, T.30 §5.3.1;
