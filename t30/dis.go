@@ -511,7 +511,7 @@ func (d *DCS) Unmarshal(info []byte) error {
 		Width:      widthOf(f.field(bitWidth, 2)),
 		Length:     lengthOf(f.field(bitLength, 2)),
 		ECM:        f.bit(bitECM),
-		Frame64:    f.bit(bitFrameSize),
+		Frame64:    f.bit(bitECM) && f.bit(bitFrameSize),
 		MMR:        f.bit(bitMMR),
 		Superfine:  f.bit(bitSuperfine),
 		Res300:     f.bit(bit300x300),

@@ -37,7 +37,12 @@ func (e *ecmTx) startPage(data []byte, frameSize int) {
 	e.setBlock()
 }
 
-func (e *ecmTx) frames() int { return (len(e.data) + e.frameSize - 1) / e.frameSize }
+func (e *ecmTx) frames() int {
+	if e.frameSize <= 0 {
+		return 0
+	}
+	return (len(e.data) + e.frameSize - 1) / e.frameSize
+}
 
 func (e *ecmTx) setBlock() {
 	e.count = min(maxBlockFrames, e.frames()-e.first)
@@ -58,6 +63,10 @@ func (e *ecmTx) frameData(i int) []byte {
 // the PPS.
 func (s *Session) sendBlock() {
 	e := &s.ecm
+	if e.count == 0 {
+		s.failDCN(fmt.Errorf("%w: no ECM block to send", ErrProtocol))
+		return
+	}
 	var frames [][]byte
 	for i := 0; i < e.count; i++ {
 		if !e.resend[i] {
@@ -92,6 +101,10 @@ func (s *Session) sendBlock() {
 // ecmResponse acts on the answer to PPS (or RR).
 func (s *Session) ecmResponse(code FCF, info []byte) {
 	e := &s.ecm
+	if e.count == 0 {
+		s.failDCN(fmt.Errorf("%w: %v with no block sent", ErrProtocol, code))
+		return
+	}
 	switch code {
 	case FCFMCF:
 		s.t5End = 0

@@ -197,6 +197,9 @@ func (s *Session) pageParams(p *t4.Page) (*t4.Page, error) {
 // chooses its post-message command: EOP after the last page, EOM when the
 // page after it needs another DCS (another resolution or width), else MPS.
 func (s *Session) beginPage() error {
+	if s.nextPage == nil {
+		return fmt.Errorf("%w: a page confirmed twice", ErrProtocol)
+	}
 	p, err := s.pageParams(s.nextPage)
 	if err != nil {
 		return err
@@ -226,6 +229,9 @@ func (s *Session) beginPage() error {
 // codePage codes s.page for the current DCS: RTC at the end; without ECM,
 // rows padded to the minimum scan line time.
 func (s *Session) codePage() error {
+	if s.page == nil {
+		return fmt.Errorf("%w: no page to send", ErrProtocol)
+	}
 	opt := t4.EncodeOptions{Compression: compressionOf(s.dcs), RTC: true, LSBFirst: true, K: 2}
 	if s.dcs.Fine {
 		opt.K = 4
