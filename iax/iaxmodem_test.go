@@ -262,11 +262,11 @@ func (l *listener) toneSeconds(hz float64) float64 {
 	return float64(n) * 0.02
 }
 
-func runLine(ctx context.Context, c *iax.Call, eng line.Engine) chan error {
-	done := make(chan error, 1)
+func runLine(ctx context.Context, c *iax.Call, eng line.Engine) chan line.RunStats {
+	done := make(chan line.RunStats, 1)
 	go func() {
-		_, err := line.Run(ctx, c, eng, line.Options{})
-		done <- err
+		st, _ := line.Run(ctx, c, eng, line.Options{})
+		done <- st
 	}()
 	return done
 }
@@ -357,9 +357,9 @@ func TestIAXModemAnswersOurCall(t *testing.T) {
 		}
 	}
 	call.Hangup(iax.CauseNormalClearing)
-	<-runDone
+	rs := <-runDone
 	st := call.Stats()
-	t.Logf("call stats %+v; endpoint %+v", st, ep.Stats())
+	t.Logf("line %+v; call %+v; endpoint %+v", rs, st, ep.Stats())
 	// Loopback loses nothing, but a loaded CI host (load average 19 on two
 	// cores while this was written) stalls processes for longer than the
 	// jitter buffer's delay. Broken timestamps would lose nearly everything.
