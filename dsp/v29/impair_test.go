@@ -310,3 +310,56 @@ func TestLinearDistortion(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFalseTraining: seconds of signals that are not V.29 must never
+// produce Trained (or data bits): noise at several levels, the fax tones,
+// an unmodulated carrier, speech-like sound and V.21 FSK.
+func TestNoFalseTraining(t *testing.T) {
+	const n = 5 * 8000
+	tone := func(hz, dBm0 float64) []int16 {
+		s := make([]int16, n)
+		for i := range s {
+			s[i] = int16(dsp.SineAmplitude(dBm0) * math.Sin(2*math.Pi*hz*float64(i)/8000))
+		}
+		return s
+	}
+	rng := rand.New(rand.NewPCG(6, 6))
+	speech := make([]int16, n)
+	for i := range speech {
+		x := float64(i) / 8000
+		env := 0.5 + 0.5*math.Sin(2*math.Pi*3*x)
+		speech[i] = int16(env*(4000*math.Sin(2*math.Pi*120*x)+2000*math.Sin(2*math.Pi*800*x)+
+			1000*math.Sin(2*math.Pi*2200*x)) + 300*rng.NormFloat64())
+	}
+	fsk := make([]int16, n)
+	var ph float64
+	bit := 0
+	for i := range fsk {
+		if i%27 == 0 {
+			bit = rng.IntN(2)
+		}
+		ph += 2 * math.Pi * float64(1650+200*bit) / 8000
+		fsk[i] = int16(dsp.SineAmplitude(-13) * math.Sin(ph))
+	}
+	inputs := map[string][]int16{
+		"CNG 1100 Hz":     tone(1100, -13),
+		"CED 2100 Hz":     tone(2100, -13),
+		"carrier 1700 Hz": tone(1700, -13),
+		"500 Hz":          tone(500, -13),
+		"2900 Hz":         tone(2900, -13),
+		"speech-like":     speech,
+		"V.21 channel 2":  fsk,
+		"noise -40 dBm0":  linesim.New(linesim.Impairments{NoiseDBm0: linesim.Noise(-40), Seed: 1}).Apply(nil, make([]int16, n)),
+		"noise -20 dBm0":  linesim.New(linesim.Impairments{NoiseDBm0: linesim.Noise(-20), Seed: 2}).Apply(nil, make([]int16, n)),
+		"noise -5 dBm0":   linesim.New(linesim.Impairments{NoiseDBm0: linesim.Noise(-5), Seed: 3}).Apply(nil, make([]int16, n)),
+		"silence":         make([]int16, n),
+	}
+	for name, in := range inputs {
+		for _, rate := range []int{9600, 7200, 4800} {
+			bits, events := demodulate(t, Config{Rate: rate}, in)
+			if trainedAt(events) >= 0 || len(bits) != 0 {
+				t.Errorf("%s, %d: trained (%d bits, events %v)", name, rate, len(bits), events)
+			}
+		}
+	}
+}
