@@ -2,6 +2,7 @@ package v29
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -209,5 +210,27 @@ func TestConfigErrors(t *testing.T) {
 	// trailer (32) and the flush (8): 649 symbols of 10/3 samples.
 	if n, want := tx.Transmit(out), 649*10/3; n < want-4 || n > want+4 {
 		t.Errorf("nil source: %d samples, want about %d", n, want)
+	}
+}
+
+// TestTransmitLevel: the mean power of the data part is the configured
+// level.
+func TestTransmitLevel(t *testing.T) {
+	for _, rate := range []int{9600, 7200, 4800} {
+		for _, level := range []float64{0, -30, -6} {
+			sig := modulate(t, Config{Rate: rate, Level: level}, randomBits(rate*2, 1))
+			data := sig[2200 : len(sig)-200] // after the training, before the trailer ends
+			var ms float64
+			for _, v := range data {
+				ms += float64(v) * float64(v)
+			}
+			want := level
+			if want == 0 {
+				want = DefaultLevel
+			}
+			if got := dsp.PowerDBm0(ms / float64(len(data))); math.Abs(got-want) > 0.3 {
+				t.Errorf("%d at %v dBm0: measured %.2f dBm0", rate, want, got)
+			}
+		}
 	}
 }
