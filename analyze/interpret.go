@@ -170,7 +170,7 @@ func (in *interpreter) tone(f finding) {
 		for i := len(in.r.Events) - 1; i >= 0; i-- {
 			e := &in.r.Events[i]
 			if e.Kind == KindTone && e.Name == "CNG" && e.Channel == f.channel && f.at-e.End < 5*dsp.SampleRate {
-				var n int
+				n := 1
 				fmt.Sscanf(e.Detail, "1100 Hz, %d", &n)
 				e.End = f.end
 				e.Detail = fmt.Sprintf("1100 Hz, %d bursts, %.1f dBm0", n+1, f.level)
@@ -181,7 +181,7 @@ func (in *interpreter) tone(f finding) {
 			}
 		}
 		in.add(Event{At: f.at, End: f.end, Channel: f.channel, Dir: in.dir(f, dir), Kind: KindTone, Signal: "tone", Name: "CNG",
-			Detail: fmt.Sprintf("1100 Hz, 1 bursts, %.1f dBm0", f.level)})
+			Detail: fmt.Sprintf("1100 Hz, 1 burst, %.1f dBm0", f.level)})
 		return
 	}
 	in.add(Event{At: f.at, End: f.end, Channel: f.channel, Dir: in.dir(f, dir), Kind: KindTone, Signal: "tone", Name: f.tone,

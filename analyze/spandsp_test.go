@@ -160,3 +160,47 @@ func TestSpandspCall(t *testing.T) {
 		})
 	}
 }
+
+func TestSpandspFailures(t *testing.T) {
+	fc := spandsp.RequireFaxCall(t)
+	doc := writeTIFF(t, testPage(t, 1, 300), testPage(t, 2, 200))
+	cases := []struct {
+		name        string
+		start, len  float64
+		level       float64
+		wantProblem string
+	}{
+		{"noise-in-TCF", 8.6, 0.6, -20, "FTT"},
+		{"noise-in-page", 12.0, 1.0, -20, "RTN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := fc.Run(context.Background(), spandsp.FaxCallSpec{TIFF: doc, Modems: spandsp.ModemsV17, Compressions: spandsp.CompressMH,
+				NoiseStart: tc.start, NoiseLen: tc.len, NoiseDBm0: tc.level})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := File(res.WAV)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			r.WriteText(&out)
+			t.Logf("spandsp: caller %q, answerer %q\n%s", res.CallerText, res.AnswererText, out.String())
+			if got, want := reportFrames(r), spandspFrames(res); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("frames\n got %q\nwant %q", got, want)
+			}
+			found := false
+			for _, p := range r.Problems {
+				found = found || strings.Contains(p, tc.wantProblem+":")
+			}
+			if !found {
+				t.Errorf("no %s among the problems %q", tc.wantProblem, r.Problems)
+			}
+			if !r.Complete || r.Pages != 2 {
+				t.Errorf("complete %v, %d pages; spandsp recovered and sent both", r.Complete, r.Pages)
+			}
+		})
+	}
+}

@@ -11,8 +11,8 @@ import (
 // WriteText writes the report as a timeline, one event per line, then the
 // outcome and the problems found:
 //
-//	   9.100s  <-  V.21          DCS        V.17 14400, fine, MH, no ECM, A4, ...
-//	  10.320s  <-  V.17 14400    TCF        1.50 s: 21600 zeros, 0 ones, ...
+//	 9.100s  <-  V.21          DCS        V.17 14400, fine, MH, no ECM, A4, ...
+//	10.320s  <-  V.17 14400    TCF        1.50 s: 21600 zeros, 0 ones, ...
 func (r *Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	desc := fmt.Sprintf("%d channel", r.Channels)
@@ -50,11 +50,19 @@ func pad(s string, n int) string {
 
 // Outcome sums the call up in one line.
 func (r *Report) Outcome() string {
+	pages := plural(r.Pages, "page")
 	switch {
 	case r.Complete && len(r.Problems) == 0:
-		return fmt.Sprintf("OK, %d pages confirmed", r.Pages)
+		return fmt.Sprintf("OK, %s confirmed", pages)
 	case r.Complete:
-		return fmt.Sprintf("document complete (%d pages confirmed) after %d problems", r.Pages, len(r.Problems))
+		return fmt.Sprintf("document complete (%s confirmed) after %s", pages, plural(len(r.Problems), "problem"))
 	}
-	return fmt.Sprintf("FAILED, %d pages confirmed, document incomplete", r.Pages)
+	return fmt.Sprintf("FAILED, %s confirmed, document incomplete", pages)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
