@@ -483,3 +483,26 @@ func TestLossyRelay(t *testing.T) {
 		t.Error("no retransmissions despite 10% loss")
 	}
 }
+
+// TestPlaintextAuth: a peer that offers only plaintext is answered only
+// when the local policy allows sending the secret in clear.
+func TestPlaintextAuth(t *testing.T) {
+	srv := listen(t, Config{Peers: []Peer{{Name: "old", Secret: "pw", Auth: AuthPlaintext}}})
+	for _, allow := range []bool{true, false} {
+		cli := listen(t, Config{AllowPlaintext: allow})
+		c, _ := cli.Dial(DialParams{Addr: srv.Addr(), Username: "old", Secret: "pw", Called: "1"})
+		if allow {
+			in := acceptIncoming(t, srv)
+			waitEvent(t, c, EventAnswered)
+			in.Hangup(CauseNormalClearing)
+		} else if ev := waitEvent(t, c, EventHangup); ev.Cause != CauseFacilityRejected {
+			t.Errorf("plaintext refused: cause %v", ev.Cause)
+		}
+	}
+	reg := listen(t, Config{AllowPlaintext: true}).Register(context.Background(),
+		RegisterParams{Server: srv.Addr(), Username: "old", Secret: "pw"})
+	defer reg.Close()
+	if err := reg.Wait(context.Background()); err != nil {
+		t.Errorf("plaintext registration: %v", err)
+	}
+}
