@@ -30,6 +30,8 @@ func commands() map[string]command {
 	return map[string]command{
 		"convert": {"render documents into a fax TIFF or PDF", runConvert},
 		"call":    {"place one test call through an IAX2 peer and record it", runCall},
+		"send":    {"send documents now over an IAX2 call with the built-in fax client", runSend},
+		"receive": {"answer IAX2 calls and write each fax as TIFF, PDF and JSON", runReceive},
 		"modem":   {"run fax modems on ptys from iaxmodem config files", runModem},
 	}
 }
