@@ -1,0 +1,272 @@
+package modem
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/internal/peer"
+	"github.com/softfax/softfax/t4"
+)
+
+// faxpeer.c is spandsp's T.30 terminal on a pipe, in lockstep with a test.
+//
+//go:embed testdata/faxpeer.c
+var faxPeerSource []byte
+
+// spandspPeer is a running faxpeer.
+type spandspPeer struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr bytes.Buffer
+	wbuf   []byte
+	rbuf   []byte
+}
+
+func startFaxPeer(t *testing.T, mode, file string) *spandspPeer {
+	t.Helper()
+	gcc := peer.Require(t, "gcc", "gcc")
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "faxpeer.c"), filepath.Join(dir, "faxpeer")
+	if err := os.WriteFile(src, faxPeerSource, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(gcc, "-O2", "-o", bin, src, "-lspandsp", "-ltiff", "-lm").CombinedOutput(); err != nil {
+		if bytes.Contains(out, []byte("spandsp.h")) || bytes.Contains(out, []byte("-lspandsp")) {
+			peer.Missing(t, "spandsp not found (apt-get install libspandsp-dev)")
+		}
+		t.Fatalf("building faxpeer: %v\n%s", err, out)
+	}
+	p := &spandspPeer{cmd: exec.Command(bin, mode, file)}
+	p.cmd.Stderr = &p.stderr
+	var err error
+	if p.in, err = p.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.out = bufio.NewReader(out)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.in.Close(); p.cmd.Wait() })
+	return p
+}
+
+// exchange sends one block to spandsp and returns its block.
+func (p *spandspPeer) exchange(t *testing.T, out, in []int16) {
+	p.wbuf = p.wbuf[:0]
+	for _, s := range out {
+		p.wbuf = binary.LittleEndian.AppendUint16(p.wbuf, uint16(s))
+	}
+	if _, err := p.in.Write(p.wbuf); err != nil {
+		t.Fatalf("faxpeer: %v\n%s", err, p.stderr.String())
+	}
+	p.rbuf = append(p.rbuf[:0], make([]byte, 2*len(in))...)
+	if _, err := io.ReadFull(p.out, p.rbuf); err != nil {
+		t.Fatalf("faxpeer: %v\n%s", err, p.stderr.String())
+	}
+	for i := range in {
+		in[i] = int16(binary.LittleEndian.Uint16(p.rbuf[2*i:]))
+	}
+}
+
+// finish ends the call and returns spandsp's "done" line.
+func (p *spandspPeer) finish(t *testing.T) string {
+	p.in.Close()
+	p.cmd.Wait()
+	for _, l := range strings.Split(p.stderr.String(), "\n") {
+		if strings.HasPrefix(l, "done ") {
+			return l
+		}
+	}
+	t.Fatalf("faxpeer gave no result:\n%s", p.stderr.String())
+	return ""
+}
+
+// classOne is a sequential Class 1 DTE on our engine, facing spandsp over
+// a mu-law line, as HylaFAX drives iaxmodem.
+type classOne struct {
+	t       *testing.T
+	e       *Engine
+	p       *spandspPeer
+	out, in []int16
+	samples int64
+	log     []string
+}
+
+func newClassOne(t *testing.T, p *spandspPeer) *classOne {
+	return &classOne{t: t, e: NewEngine(Config{}), p: p, out: make([]int16, block), in: make([]int16, block)}
+}
+
+func (c *classOne) step() {
+	c.e.Transmit(c.out)
+	g711.Ulaw.Companding(c.out)
+	c.p.exchange(c.t, c.out, c.in)
+	g711.Ulaw.Companding(c.in)
+	c.e.Receive(c.in)
+	c.samples += block
+}
+
+// do starts an operation and runs the line until it ends, calling on for
+// each event, and with a zero Event after each block; it returns the
+// events.
+func (c *classOne) do(name string, start func() error, on func(Event)) []Event {
+	c.t.Helper()
+	if err := start(); err != nil {
+		c.t.Fatalf("%s: %v", name, err)
+	}
+	var evs []Event
+	drain := func() {
+		for ev, ok := c.e.Poll(); ok; ev, ok = c.e.Poll() {
+			if ev.Data != nil {
+				ev.Data = append([]byte(nil), ev.Data...)
+			}
+			evs = append(evs, ev)
+			if on != nil {
+				on(ev)
+			}
+		}
+	}
+	drain()
+	for end := c.samples + 60*8000; c.e.State() != StateIdle; {
+		if c.samples > end {
+			c.t.Fatalf("%s: no end after 60 s; events %v\nspandsp: %s", name, evs, c.p.stderr.String())
+		}
+		c.step()
+		drain()
+		if on != nil {
+			on(Event{}) // a tick per block, for DTEs that feed data
+		}
+	}
+	c.log = append(c.log, fmt.Sprintf("%s: %s", name, (&side{log: evs}).kinds()))
+	return evs
+}
+
+func lastFrame(evs []Event) []byte {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind == Frame && evs[i].FCSOK {
+			return evs[i].Data
+		}
+	}
+	return nil
+}
+
+// sendFrames returns an event handler giving frames to TransmitHDLC.
+func (c *classOne) sendFrames(frames ...[]byte) func(Event) {
+	i := 0
+	return func(ev Event) {
+		if ev.Kind == Connect && i < len(frames) {
+			if err := c.e.SendFrame(frames[i], i == len(frames)-1); err != nil {
+				c.t.Fatal(err)
+			}
+			i++
+		}
+	}
+}
+
+// sendData returns a handler feeding data to TransmitData from its
+// CONNECT on, as the buffer drains (a DTE under XON/XOFF).
+func (c *classOne) sendData(data []byte) func(Event) {
+	started, ended := false, false
+	return func(ev Event) {
+		started = started || ev.Kind == Connect
+		if !started || ended || c.e.Buffered() > c.e.TxBufferSize()/2 {
+			return
+		}
+		n, _ := c.e.WriteData(data)
+		if data = data[n:]; len(data) == 0 {
+			ended = true
+			c.e.EndData()
+		}
+	}
+}
+
+// testPage is a standard-resolution A4-wide page with a pattern.
+func testPage(t *testing.T) *t4.Page {
+	p, err := t4.NewPage(t4.WidthA4, 400, t4.Standard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for y := range p.Height {
+		for x := range p.Width {
+			p.Set(x, y, (x/16+y/8)%3 == 0 || (x > 200 && x < 260))
+		}
+	}
+	return p
+}
+
+// TestSpandspReceivesFromEngine: our engine, driven like HylaFAX's Class 1
+// driver, sends a page to spandsp's T.30 terminal (the reference behind
+// iaxmodem), which must report success and store the page exactly.
+func TestSpandspReceivesFromEngine(t *testing.T) {
+	rx := filepath.Join(t.TempDir(), "rx.tif")
+	sp := startFaxPeer(t, "answer", rx)
+	c := newClassOne(t, sp)
+	e := c.e
+
+	evs := c.do("ATD", e.Originate, nil)
+	for f := lastFrame(evs); len(f) < 3 || f[2] != 0x80; f = lastFrame(evs) { // until DIS
+		if len(c.log) > 6 {
+			t.Fatalf("no DIS: %v", c.log)
+		}
+		evs = c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil)
+	}
+	c.do("+FRS=7", func() error { return e.WaitSilence(7) }, nil)
+	dcs := []byte{0xFF, 0x13, 0x83, 0x00, 0x22, 0x78} // V.17 14400, 3.85 l/mm, MH, A4
+	c.do("+FTH=3", func() error { return e.TransmitHDLC(V21) }, c.sendFrames(frameTSI, dcs))
+	c.do("+FTS=7", func() error { return e.TransmitSilence(7) }, nil)
+	c.do("+FTM=145", func() error { return e.TransmitData(V17_14400) }, c.sendData(make([]byte, 14400*3/2/8)))
+	evs = c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil)
+	if f := lastFrame(evs); len(f) < 3 || f[2] != 0x84 {
+		t.Fatalf("no CFR after TCF: %x\n%v", f, c.log)
+	}
+	page := testPage(t)
+	data, err := t4.Encode(page, t4.EncodeOptions{Compression: t4.MH, RTC: true, LSBFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.do("+FRS=7", func() error { return e.WaitSilence(7) }, nil)
+	c.do("+FTM=146", func() error { return e.TransmitData(V17_14400Short) }, c.sendData(data))
+	c.do("+FTS=9", func() error { return e.TransmitSilence(9) }, nil)
+	c.do("+FTH=3", func() error { return e.TransmitHDLC(V21) }, c.sendFrames(frameEOP))
+	evs = c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil)
+	if f := lastFrame(evs); len(f) < 3 || f[2] != 0x8C {
+		t.Fatalf("no MCF after EOP: %x\n%v", f, c.log)
+	}
+	c.do("+FTH=3", func() error { return e.TransmitHDLC(V21) }, c.sendFrames(frameDCN))
+	for range 50 {
+		c.step()
+	}
+	done := sp.finish(t)
+	t.Logf("Class 1 dialogue: %s\nspandsp: %s", strings.Join(c.log, "; "), done)
+	if !strings.HasPrefix(done, "done 0 pages=1 rate=14400") {
+		t.Fatalf("spandsp: %s\n%s", done, sp.stderr.String())
+	}
+	f, err := os.Open(rx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pages, err := t4.ReadTIFF(f, st.Size())
+	if err != nil || len(pages) != 1 {
+		t.Fatalf("spandsp's TIFF: %v, %d pages", err, len(pages))
+	}
+	got := pages[0].Page
+	if got.Width != page.Width || got.Height != page.Height || !bytes.Equal(got.Pix, page.Pix) {
+		t.Errorf("page differs: %dx%d, sent %dx%d", got.Width, got.Height, page.Width, page.Height)
+	}
+}
