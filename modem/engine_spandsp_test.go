@@ -270,3 +270,98 @@ func TestSpandspReceivesFromEngine(t *testing.T) {
 		t.Errorf("page differs: %dx%d, sent %dx%d", got.Width, got.Height, page.Width, page.Height)
 	}
 }
+
+// dcsModulation returns the modulation a DCS selects (T.30 Table 2, bits
+// 11-14) with the long train, and the short-train code for later pages.
+func dcsModulation(dcs []byte) (long, short Modulation, ok bool) {
+	if len(dcs) < 5 {
+		return 0, 0, false
+	}
+	switch dcs[4] >> 2 & 0xF { // bit 11 is the low bit
+	case 0:
+		return V27ter2400, V27ter2400, true
+	case 2:
+		return V27ter4800, V27ter4800, true
+	case 3:
+		return V29_7200, V29_7200, true
+	case 1:
+		return V29_9600, V29_9600, true
+	case 11:
+		return V17_7200, V17_7200Short, true
+	case 9:
+		return V17_9600, V17_9600Short, true
+	case 10:
+		return V17_12000, V17_12000Short, true
+	case 8:
+		return V17_14400, V17_14400Short, true
+	}
+	return 0, 0, false
+}
+
+// TestSpandspSendsToEngine: spandsp's T.30 terminal calls and sends a page;
+// our engine, driven like HylaFAX's faxgetty, answers, checks the TCF,
+// receives the page and decodes it pixel for pixel.
+func TestSpandspSendsToEngine(t *testing.T) {
+	page := testPage(t)
+	tx := filepath.Join(t.TempDir(), "tx.tif")
+	var buf bytes.Buffer
+	if err := t4.WriteTIFF(&buf, []*t4.Page{page}, t4.TIFFOptions{Compression: t4.MH}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tx, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sp := startFaxPeer(t, "call", tx)
+	c := newClassOne(t, sp)
+	e := c.e
+	csi := append([]byte{0xFF, 0x03, 0x40}, []byte("        3210 555 1+")...)
+	dis := []byte{0xFF, 0x13, 0x80, 0x00, 0x6E, 0x78} // V.17, MH, A4 (efax's DIS)
+	c.do("ATA", e.Answer, c.sendFrames(csi, dis))
+	var dcs []byte
+	for f := []byte(nil); len(f) < 3 || f[2]&0xFE != 0x82; { // until DCS
+		if len(c.log) > 6 {
+			t.Fatalf("no DCS: %v", c.log)
+		}
+		f = lastFrame(c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil))
+		dcs = f
+	}
+	long, short, ok := dcsModulation(dcs)
+	if !ok {
+		t.Fatalf("DCS %x: unknown modulation", dcs)
+	}
+	evs := c.do("+FRM="+long.String(), func() error { return e.ReceiveData(long, true) }, nil)
+	tcf := (&side{log: evs}).data()
+	zeros := bytes.Count(tcf, []byte{0})
+	if zeros < len(tcf)*9/10 || len(tcf) < long.BitRate()/8 {
+		t.Fatalf("TCF: %d bytes, %d zero", len(tcf), zeros)
+	}
+	c.do("+FRS=7", func() error { return e.WaitSilence(7) }, nil)
+	c.do("+FTH=3", func() error { return e.TransmitHDLC(V21) }, c.sendFrames([]byte{0xFF, 0x13, 0x84})) // CFR
+	evs = c.do("+FRM="+short.String(), func() error { return e.ReceiveData(short, true) }, nil)
+	data := (&side{log: evs}).data()
+	evs = c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil)
+	if f := lastFrame(evs); len(f) < 3 || f[2]&0xFE != 0x2E {
+		t.Fatalf("no EOP after the page: %x\n%v", f, c.log)
+	}
+	c.do("+FRS=7", func() error { return e.WaitSilence(7) }, nil)
+	c.do("+FTH=3", func() error { return e.TransmitHDLC(V21) }, c.sendFrames(frameMCF))
+	evs = c.do("+FRH=3", func() error { return e.ReceiveHDLC(V21) }, nil)
+	if f := lastFrame(evs); len(f) < 3 || f[2]&0xFE != 0xFA {
+		t.Errorf("no DCN: %x", f)
+	}
+	for range 50 {
+		c.step()
+	}
+	done := sp.finish(t)
+	t.Logf("Class 1 dialogue: %s\nspandsp: %s", strings.Join(c.log, "; "), done)
+	if !strings.HasPrefix(done, "done 0 pages=1") {
+		t.Errorf("spandsp: %s\n%s", done, sp.stderr.String())
+	}
+	got, stats, err := t4.Decode(data, t4.DecodeOptions{Compression: t4.MH, Width: t4.WidthA4, LSBFirst: true})
+	if err != nil {
+		t.Fatalf("decoding the page (%d bytes): %v", len(data), err)
+	}
+	if got.Height != page.Height || !bytes.Equal(got.Pix, page.Pix) {
+		t.Errorf("page: %d rows (sent %d), stats %+v", got.Height, page.Height, stats)
+	}
+}
