@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"math"
+
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/hdlc"
 	"github.com/softfax/softfax/dsp/tone"
@@ -92,10 +94,32 @@ type channelDemod struct {
 	owner      *candidate // the receiver that trained on the current transmission
 	cur        *burst
 	curAt      int64
+
+	// The level of the current transmission: the mean square of its first
+	// blocks, and how many blocks in a row have fallen 10 dB below it.
+	refPower         float64
+	refBlocks, quiet int
+	quietAt          int64
+
+	// floor follows the quietest recent level; a block 10 dB above it is
+	// the onset of a transmission, where idle receivers are restarted.
+	floor float64
+	loud  bool
 }
 
+// onsetMin is the weakest onset considered: -50 dBm0.
+var onsetMin = tone.MeanSquareOf(-50)
+
+// refBlocksN blocks (100 ms) after a training set a transmission's level;
+// quietBlocksN blocks (30 ms) 10 dB below it end the transmission even
+// when noise holds the receiver's carrier detector up.
+const (
+	refBlocksN   = 10
+	quietBlocksN = 3
+)
+
 func newChannelDemod(index int) *channelDemod {
-	c := &channelDemod{index: index}
+	c := &channelDemod{index: index, floor: math.MaxFloat64}
 	c.cng = tone.NewDetector(tone.CNGDetector(), func(e tone.Event) {
 		if e.Present {
 			c.findings = append(c.findings, finding{at: e.Start, end: e.At, channel: c.index, kind: KindTone, tone: "CNG", level: e.LevelDBm0})
@@ -109,9 +133,25 @@ func newChannelDemod(index int) *channelDemod {
 		c.findings = append(c.findings, finding{at: c.cedStart, end: e.At, channel: c.index, kind: KindTone, tone: "CED", level: c.cedLevel})
 	})
 	c.v21hdlc = hdlc.NewDecoder(c.onV21Frame)
+	c.v21hdlc.OnFraming(v21Flags, c.onV21Framing)
 	c.v21 = v21.NewReceiver(c.v21hdlc.PutBit, nil)
 	c.configure()
 	return c
+}
+
+// v21Flags contiguous V.21 flags (about 0.27 s) mean the line carries
+// T.30 control again: a high-speed transmission still "up" has ended, its
+// receiver fooled by noise above its carrier-off threshold.
+const v21Flags = 10
+
+func (c *channelDemod) onV21Framing() {
+	if c.owner == nil {
+		return
+	}
+	cd := c.owner
+	flags := int64(v21Flags * 8 * dsp.SampleRate / v21.BitRate)
+	c.endBurst(max(c.curAt, c.pos+blockLen-flags))
+	cd.rearm = true
 }
 
 func (c *channelDemod) onV21Frame(data []byte, ok bool) {
@@ -221,6 +261,7 @@ func (c *channelDemod) onStatus(cd *candidate, s dsp.Status, at int64) {
 			c.owner = cd
 			c.cur = &burst{mod: cd.mod, short: cd.short()}
 			c.curAt = at
+			c.refPower, c.refBlocks, c.quiet = 0, 0, 0
 		}
 		if cd.v17 != nil {
 			cd.trainedLong = true
@@ -249,10 +290,34 @@ func (c *channelDemod) receive(in []int16) {
 	c.cng.Receive(in)
 	c.ced.Receive(in)
 	c.v21.Receive(in)
+	var ms float64
+	for _, x := range in {
+		ms += float64(x) * float64(x)
+	}
+	ms /= float64(max(1, len(in)))
+	// A receiver's carrier detector starts its hunt for a training when
+	// the level crosses a fixed threshold; on a noisy line the noise alone
+	// may hold it above, and the receiver, still hunting in the noise, can
+	// miss the next training. Restarting the idle receivers at every onset
+	// puts them where a training can begin.
+	c.floor = min(c.floor*1.02, ms)
+	loud := ms > 10*c.floor && ms > onsetMin
+	if loud && !c.loud {
+		for _, cd := range c.candidates {
+			if cd != c.owner {
+				cd.rearm = false
+				_ = c.build(cd)
+			}
+		}
+	}
+	c.loud = loud
 	for _, cd := range c.candidates {
 		cd.rx.Receive(in)
 	}
 	c.pos += int64(len(in))
+	if c.owner != nil {
+		c.watchLevel(ms, len(in))
+	}
 	if c.reconfig {
 		c.reconfig = false
 		c.configure()
@@ -263,6 +328,28 @@ func (c *channelDemod) receive(in []int16) {
 			cd.rearm = false
 			_ = c.build(cd) // cannot fail: it was built with these settings
 		}
+	}
+}
+
+// watchLevel ends the current transmission when its level drops by 10 dB:
+// the carrier detectors of the receivers have fixed thresholds, and a noisy
+// line can stay above them after the far modem has stopped.
+func (c *channelDemod) watchLevel(ms float64, n int) {
+	if c.refBlocks < refBlocksN {
+		c.refPower += ms / refBlocksN
+		c.refBlocks++
+		return
+	}
+	if ms >= c.refPower/10 {
+		c.quiet = 0
+		return
+	}
+	if c.quiet == 0 {
+		c.quietAt = c.pos - int64(n)
+	}
+	c.quiet++
+	if c.quiet >= quietBlocksN {
+		c.endBurst(c.quietAt)
 	}
 }
 

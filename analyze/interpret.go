@@ -112,7 +112,9 @@ type interpreter struct {
 	ppsPage   int
 	ppsBlock  int
 	ppsEnd    bool // the last PPS ended a page
-	trainFail int
+	// trainFail is the first failed training after DCS, reported only if
+	// no TCF follows (receivers also fail on V.21 and tones).
+	trainFail *Event
 }
 
 func interpret(r *Report, all []finding) {
@@ -129,10 +131,9 @@ func interpret(r *Report, all []finding) {
 		case KindData:
 			in.data(f)
 		case KindTrainingFailed:
-			in.trainFail++
-			if in.trainFail == 1 {
-				in.add(Event{At: f.at, Channel: f.channel, Dir: in.dir(f, in.dcsDir), Kind: KindTrainingFailed,
-					Signal: f.burst.mod.String(), Name: "no train", Detail: "a carrier came but its training was not recognised"})
+			if in.expectTCF && in.trainFail == nil {
+				in.trainFail = &Event{At: f.at, Channel: f.channel, Dir: in.dir(f, in.dcsDir), Kind: KindTrainingFailed,
+					Signal: f.burst.mod.String(), Name: "no train", Detail: "a carrier came but its training was not recognised"}
 			}
 		}
 	}
@@ -205,6 +206,10 @@ func (in *interpreter) frame(f finding) {
 	dir := in.dir(f, frameDir(fr.FCF))
 	e := Event{At: f.at, Channel: f.channel, Dir: dir, Kind: KindFrame, Signal: "V.21", Name: code.String(), Frame: f.frame}
 	e.Detail = in.describe(&e, fr)
+	if in.expectTCF && in.trainFail != nil && code != t30.FCFDCS && code != t30.FCFTSI {
+		in.add(*in.trainFail)
+		in.trainFail = nil
+	}
 
 	// Responses and repeats.
 	if in.waiting != nil && dir != in.waiting.dir {
@@ -230,7 +235,7 @@ func (in *interpreter) frame(f finding) {
 			in.lastMod = d.Modulation
 		}
 		in.expectTCF = true
-		in.trainFail = 0
+		in.trainFail = nil
 	case t30.FCFCFR:
 		in.expectTCF = false
 	case t30.FCFFTT:
@@ -496,6 +501,7 @@ func (in *interpreter) data(f finding) {
 	switch {
 	case in.expectTCF:
 		in.expectTCF = false
+		in.trainFail = nil
 		e.Name = "TCF"
 		// TCF is 1.5 s of zeros (T.30 §5.3.6.2.5); what the receiver
 		// decodes after that is the modem's trailer and the carrier's
