@@ -105,6 +105,9 @@ type classOne struct {
 	out, in []int16
 	samples int64
 	log     []string
+	// late delays every receive command by this many samples, as a busy
+	// DTE does: the engine must serve it from its history.
+	late int
 }
 
 func newClassOne(t *testing.T, p *spandspPeer) *classOne {
@@ -125,6 +128,11 @@ func (c *classOne) step() {
 // events.
 func (c *classOne) do(name string, start func() error, on func(Event)) []Event {
 	c.t.Helper()
+	if c.late > 0 && (strings.HasPrefix(name, "+FR") || strings.HasPrefix(name, "ATD")) {
+		for range c.late / block {
+			c.step()
+		}
+	}
 	if err := start(); err != nil {
 		c.t.Fatalf("%s: %v", name, err)
 	}
@@ -212,9 +220,16 @@ func testPage(t *testing.T) *t4.Page {
 // driver, sends a page to spandsp's T.30 terminal (the reference behind
 // iaxmodem), which must report success and store the page exactly.
 func TestSpandspReceivesFromEngine(t *testing.T) {
+	for _, late := range []int{0, 2400} {
+		t.Run(fmt.Sprintf("DTE %d ms late", late/8), func(t *testing.T) { spandspReceives(t, late) })
+	}
+}
+
+func spandspReceives(t *testing.T, late int) {
 	rx := filepath.Join(t.TempDir(), "rx.tif")
 	sp := startFaxPeer(t, "answer", rx)
 	c := newClassOne(t, sp)
+	c.late = late
 	e := c.e
 
 	evs := c.do("ATD", e.Originate, nil)
@@ -302,6 +317,12 @@ func dcsModulation(dcs []byte) (long, short Modulation, ok bool) {
 // our engine, driven like HylaFAX's faxgetty, answers, checks the TCF,
 // receives the page and decodes it pixel for pixel.
 func TestSpandspSendsToEngine(t *testing.T) {
+	for _, late := range []int{0, 2400} {
+		t.Run(fmt.Sprintf("DTE %d ms late", late/8), func(t *testing.T) { spandspSends(t, late) })
+	}
+}
+
+func spandspSends(t *testing.T, late int) {
 	page := testPage(t)
 	tx := filepath.Join(t.TempDir(), "tx.tif")
 	var buf bytes.Buffer
@@ -313,6 +334,7 @@ func TestSpandspSendsToEngine(t *testing.T) {
 	}
 	sp := startFaxPeer(t, "call", tx)
 	c := newClassOne(t, sp)
+	c.late = late
 	e := c.e
 	csi := append([]byte{0xFF, 0x03, 0x40}, []byte("        3210 555 1+")...)
 	dis := []byte{0xFF, 0x13, 0x80, 0x00, 0x6E, 0x78} // V.17, MH, A4 (efax's DIS)
