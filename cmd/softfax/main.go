@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"send":    {"send documents now over an IAX2 call with the built-in fax client", runSend},
 		"receive": {"answer IAX2 calls and write each fax as TIFF, PDF and JSON", runReceive},
 		"modem":   {"run fax modems on ptys from iaxmodem config files", runModem},
+		"analyze": {"decode a recorded fax call (WAV) into a T.30 timeline", runAnalyze},
 	}
 }
 
