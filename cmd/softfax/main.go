@@ -32,6 +32,8 @@ func commands() map[string]command {
 		"call":    {"place one test call through an IAX2 peer and record it", runCall},
 		"send":    {"send documents now over an IAX2 call with the built-in fax client", runSend},
 		"receive": {"answer IAX2 calls and write each fax as TIFF, PDF and JSON", runReceive},
+		"serve":   {"run the fax service: answer, archive, deliver, send the spool", runServe},
+		"demo":    {"fax a sample document between two softfax services on loopback", runDemo},
 		"modem":   {"run fax modems on ptys from iaxmodem config files", runModem},
 		"analyze": {"decode a recorded fax call (WAV) into a T.30 timeline", runAnalyze},
 	}
