@@ -647,6 +647,11 @@ func (e *Endpoint) handleNew(f *FullFrame, from netip.AddrPort) {
 	} else {
 		peer, known = e.peerByAddr(from)
 	}
+	if !known && info.Username != "" && !e.cfg.AcceptGuests {
+		// Challenge an unknown USERNAME as if it existed (with a secret
+		// nobody knows), so that REJECT does not tell which names exist.
+		peer, known = Peer{Secret: newChallenge() + newChallenge()}, true
+	}
 	switch {
 	case known && peer.Secret != "":
 		c.info.Peer = peer.Name

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -504,5 +505,24 @@ func TestPlaintextAuth(t *testing.T) {
 	defer reg.Close()
 	if err := reg.Wait(context.Background()); err != nil {
 		t.Errorf("plaintext registration: %v", err)
+	}
+}
+
+// TestUnknownNameIsChallenged: an unknown USERNAME is challenged like a
+// known one and refused only after its answer, for calls and registrations.
+func TestUnknownNameIsChallenged(t *testing.T) {
+	srv := listen(t, Config{Peers: []Peer{{Name: "fax", Secret: "pw"}}})
+	cli := listen(t, Config{})
+	c, _ := cli.Dial(DialParams{Addr: srv.Addr(), Username: "nobody", Secret: "pw", Called: "1"})
+	if ev := waitEvent(t, c, EventHangup); ev.Cause != CauseFacilityRejected {
+		t.Errorf("cause %v", ev.Cause)
+	}
+	reg := cli.Register(context.Background(), RegisterParams{Server: srv.Addr(), Username: "nobody", Secret: "pw"})
+	defer reg.Close()
+	if err := reg.Wait(context.Background()); !errors.Is(err, ErrRegRejected) || strings.Contains(err.Error(), "twice") {
+		t.Errorf("registration: %v", err)
+	}
+	if n := srv.Stats().AuthFailed; n != 2 {
+		t.Errorf("AuthFailed = %d, want 2 (both answered a challenge)", n)
 	}
 }

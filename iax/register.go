@@ -284,9 +284,12 @@ func (t *regServerTxn) handle(d *dialog, f *FullFrame) {
 	name := f.IEs.String(IEUsername)
 	peer, ok := e.peerByName(name)
 	if !ok {
-		e.stats.authFailed.Add(1)
-		t.reject(d, "No such peer")
-		return
+		// Challenge an unknown name like a known one (a secret nobody
+		// knows), so that the answer does not tell which names exist.
+		if t.peer.Secret == "" {
+			t.peer = Peer{Name: name, Secret: newChallenge() + newChallenge()}
+		}
+		peer = t.peer
 	}
 	t.peer = peer
 	// iaxmodem sends REGREL as it exits and does not stay to answer a
