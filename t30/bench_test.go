@@ -35,6 +35,7 @@ func BenchmarkSessionV17Page(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*nPages), "ms/page")
 			b.ReportMetric(line.Seconds()/float64(b.N), "line-s/fax")
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/line.Seconds(), "ms/line-s")
 		})
 	}
 }
