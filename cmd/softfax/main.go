@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"receive": {"answer IAX2 calls and write each fax as TIFF, PDF and JSON", runReceive},
 		"serve":   {"run the fax service: answer, archive, deliver, send the spool", runServe},
 		"demo":    {"fax a sample document between two softfax services on loopback", runDemo},
+		"status":  {"show the service's lines, jobs and recent faxes", runStatus},
 		"modem":   {"run fax modems on ptys from iaxmodem config files", runModem},
 		"analyze": {"decode a recorded fax call (WAV) into a T.30 timeline", runAnalyze},
 	}
