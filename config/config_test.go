@@ -108,3 +108,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestExampleConfig keeps contrib/softfax.toml valid.
+func TestExampleConfig(t *testing.T) {
+	c, err := Load("../contrib/softfax.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Route) != 3 || c.SMTP.Host != "mail.example.com" || c.HTTP == "" {
+		t.Errorf("example parsed wrongly: %+v", c)
+	}
+}
