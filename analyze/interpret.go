@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 
@@ -112,6 +111,7 @@ type interpreter struct {
 	ppsPage   int
 	ppsBlock  int
 	ppsEnd    bool // the last PPS ended a page
+	ppsCount  int  // frames in the block of the last PPS
 	// trainFail is the first failed training after DCS, reported only if
 	// no TCF follows (receivers also fail on V.21 and tones).
 	trainFail *Event
@@ -267,10 +267,7 @@ func (in *interpreter) frame(f finding) {
 		in.problem(f.at, "%s", msg)
 		in.post = ""
 	case t30.FCFPPR:
-		n := 0
-		for _, b := range fr.Info {
-			n += bits.OnesCount8(b)
-		}
+		n := len(in.pprFrames(fr.Info))
 		in.problem(f.at, "PPR: %d ECM frames of page %d block %d to be sent again", n, in.ppsPage+1, in.ppsBlock)
 	case t30.FCFCTC:
 		in.problem(f.at, "CTC: the sender continues after four PPRs, at a lower rate")
@@ -347,14 +344,7 @@ func (in *interpreter) describe(e *Event, fr t30.Frame) string {
 		e.Name = "PPS-" + t30.FCF(fr.Info[0]).Code().String()
 		return fmt.Sprintf("page %d, block %d, %d frames", int(fr.Info[1])+1, fr.Info[2], int(fr.Info[3])+1)
 	case t30.FCFPPR:
-		var missing []int
-		for i, b := range fr.Info {
-			for j := range 8 {
-				if b&(1<<j) != 0 {
-					missing = append(missing, i*8+j)
-				}
-			}
-		}
+		missing := in.pprFrames(fr.Info)
 		return fmt.Sprintf("frames %s", ranges(missing))
 	case t30.FCFMCF:
 		return "message confirmed"
@@ -376,6 +366,22 @@ func (in *interpreter) describe(e *Event, fr t30.Frame) string {
 		return "disconnect"
 	}
 	return ""
+}
+
+// pprFrames lists the frames a PPR asks for (T.30 §5.3.6.2.10: bit i of
+// the 256-bit map for frame i), within the block the last PPS announced:
+// some terminals also set the bits of frame numbers the block never had.
+func (in *interpreter) pprFrames(bitmap []byte) []int {
+	var n []int
+	for i, b := range bitmap {
+		for j := range 8 {
+			f := i*8 + j
+			if b&(1<<j) != 0 && (in.ppsCount == 0 || f < in.ppsCount) {
+				n = append(n, f)
+			}
+		}
+	}
+	return n
 }
 
 // ranges prints frame numbers compactly: "0-3, 7, 9-10".
@@ -413,7 +419,10 @@ func (in *interpreter) pps(fr t30.Frame, ev *Event) {
 		b = &ecmBlock{frames: map[int][]byte{}}
 		in.blocks[key] = b
 	}
-	b.count = int(fr.Info[3]) + 1
+	// After a PPR the PPS counts only the frames sent again (as spandsp
+	// does); the block keeps the size of its first transmission.
+	b.count = max(b.count, int(fr.Info[3])+1)
+	in.ppsCount = b.count
 	for n, d := range in.fcd {
 		b.frames[n] = d
 	}

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +102,7 @@ func TestOurEngines(t *testing.T) {
 			if !r.Complete || r.Pages != rr.Pages || len(r.Problems) != 0 {
 				t.Errorf("analysis: complete %v, %d pages (receiver got %d), problems %q", r.Complete, r.Pages, rr.Pages, r.Problems)
 			}
-			var dcs, pagesSeen int
+			dcs := 0
 			for _, e := range r.Events {
 				if e.FCF() == t30.FCFDCS {
 					dcs++
@@ -111,17 +110,11 @@ func TestOurEngines(t *testing.T) {
 						t.Errorf("DCS %q, the sender used %v", e.Detail, rs.Modulation)
 					}
 				}
-				if strings.HasPrefix(e.Name, "page ") && e.Kind == KindData {
-					pagesSeen++
-					if want := pages[pagesSeen-1].Height; e.Rows != want || e.BadRows != 0 {
-						t.Errorf("%s: %d rows, %d bad; want %d clean", e.Name, e.Rows, e.BadRows, want)
-					}
-				}
 			}
-			if dcs == 0 || pagesSeen != len(pages) {
-				t.Errorf("%d DCS, %d pages seen", dcs, pagesSeen)
+			if dcs == 0 {
+				t.Error("no DCS")
 			}
-			_ = fmt.Sprint
+			checkPages(t, r, pages[0].Height, pages[1].Height)
 		})
 	}
 }

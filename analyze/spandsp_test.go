@@ -96,6 +96,27 @@ func reportFrames(r *Report) []string {
 	return out
 }
 
+// checkPages checks the rows of each page's last appearance (a page sent
+// again after RTN appears twice): all rows there, none bad.
+func checkPages(t *testing.T, r *Report, heights ...int) {
+	t.Helper()
+	last := map[string]Event{}
+	for _, e := range r.Events {
+		if e.Kind == KindData && strings.HasPrefix(e.Name, "page ") {
+			last[e.Name] = e
+		}
+	}
+	if len(last) != len(heights) {
+		t.Errorf("%d pages seen, want %d", len(last), len(heights))
+	}
+	for i, h := range heights {
+		e := last[fmt.Sprintf("page %d", i+1)]
+		if e.Rows != h || e.BadRows != 0 {
+			t.Errorf("page %d: %d rows, %d bad; want %d, none bad", i+1, e.Rows, e.BadRows, h)
+		}
+	}
+}
+
 // mono mixes a stereo recording to one channel, as a tap on a two-wire line
 // hears it.
 func mono(chans [][]int16) [][]int16 {
@@ -156,6 +177,7 @@ func TestSpandspCall(t *testing.T) {
 				if !r.Complete || r.Pages != 2 || len(r.Problems) != 0 {
 					t.Errorf("%s: complete %v, %d pages, problems %q", layout, r.Complete, r.Pages, r.Problems)
 				}
+				checkPages(t, r, 300, 200)
 			}
 		})
 	}
@@ -166,17 +188,19 @@ func TestSpandspFailures(t *testing.T) {
 	doc := writeTIFF(t, testPage(t, 1, 300), testPage(t, 2, 200))
 	cases := []struct {
 		name        string
+		ecm         bool
 		start, len  float64
 		level       float64
 		wantProblem string
 	}{
-		{"noise-in-TCF", 8.6, 0.6, -20, "FTT"},
-		{"noise-in-page", 12.0, 1.0, -20, "RTN"},
+		{"noise-in-TCF", false, 8.6, 0.6, -20, "FTT"},
+		{"noise-in-page", false, 12.0, 1.0, -20, "RTN"},
+		{"noise-in-ECM-block", true, 12.0, 0.5, -20, "PPR"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := fc.Run(context.Background(), spandsp.FaxCallSpec{TIFF: doc, Modems: spandsp.ModemsV17, Compressions: spandsp.CompressMH,
+			res, err := fc.Run(context.Background(), spandsp.FaxCallSpec{TIFF: doc, ECM: tc.ecm, Modems: spandsp.ModemsV17, Compressions: spandsp.CompressMH,
 				NoiseStart: tc.start, NoiseLen: tc.len, NoiseDBm0: tc.level})
 			if err != nil {
 				t.Fatal(err)
@@ -201,6 +225,7 @@ func TestSpandspFailures(t *testing.T) {
 			if !r.Complete || r.Pages != 2 {
 				t.Errorf("complete %v, %d pages; spandsp recovered and sent both", r.Complete, r.Pages)
 			}
+			checkPages(t, r, 300, 200)
 		})
 	}
 }
