@@ -27,6 +27,9 @@ import (
 // It prints the progress page by page and exits 0 only when every page was
 // confirmed by the far fax.
 func runSend(ctx context.Context, e *env, args []string) error {
+	if !sendNow(args) {
+		return runQueue(ctx, e, args) // serve.go: queue into softfax serve's spool
+	}
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	now := fs.Bool("now", false, "send at once (required: queued sending is the spool's job)")

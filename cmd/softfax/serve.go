@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -626,4 +627,114 @@ func writeMetrics(w io.Writer, st serviceStatus, registering bool) {
 	c("deliveries_sent_total", "Deliveries done.", st.Delivery.Sent)
 	c("deliveries_failed_total", "Deliveries failed for good.", st.Delivery.Failed)
 	c("deliveries_retried_total", "Delivery attempts to retry.", st.Delivery.Retried)
+}
+
+// runQueue is "softfax send" without --now: it renders the files into one
+// fax TIFF (so a bad document is refused here, not later) and drops it,
+// with a sidecar naming the number, into the outbound folder of the spool
+// that softfax serve works:
+//
+//	softfax send --to NUMBER [-config FILE | -spool DIR] [-resolution R]
+//	             [-notify ADDR] [-tries N] FILE...
+func runQueue(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("send", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	to := fs.String("to", "", "NUMBER to fax to")
+	cfgPath := fs.String("config", "", "softfax serve's configuration (for its spool folder)")
+	spoolDir := fs.String("spool", "", "the spool folder (default: from -config, else "+config.Default().Spool+")")
+	resName := fs.String("resolution", "fine", "standard, fine or superfine")
+	paperName := fs.String("paper", "a4", "a4 or letter")
+	notify := fs.String("notify", "", "email address told when the job ends")
+	tries := fs.Int("tries", 0, "calls to try (0: the service's default)")
+	fs.Bool("now", false, "send at once over a call of this process instead (see softfax send --now -h)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: softfax send --to NUMBER [-config FILE | -spool DIR] [flags] FILE...   (queue for softfax serve)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if *to == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("need --to NUMBER and at least one FILE")
+	}
+	number, err := spool.NormalizeNumber(*to)
+	if err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	root := config.Default().Spool
+	if *cfgPath != "" {
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			return err
+		}
+		root = cfg.Spool
+	}
+	if *spoolDir != "" {
+		root = *spoolDir
+	}
+	res, err := spool.ParseResolution(*resName)
+	if err != nil {
+		return err
+	}
+	paper, err := t4.ParsePaper(*paperName)
+	if err != nil {
+		return err
+	}
+	sc := spool.Sidecar{To: number, Notify: *notify, Resolution: *resName, Tries: *tries}
+	side, err := json.Marshal(sc)
+	if err != nil {
+		return err
+	}
+	if _, err := spool.ParseSidecar(side); err != nil {
+		return err
+	}
+	var pages []*t4.Page
+	for _, name := range fs.Args() {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		p, err := t4.Render(ctx, filepath.Base(name), data, t4.RenderOptions{Res: res, Paper: paper})
+		if err != nil {
+			return err
+		}
+		pages = append(pages, p...)
+	}
+	var tif bytes.Buffer
+	if err := t4.WriteTIFF(&tif, pages, t4.TIFFOptions{Compression: t4.MMR}); err != nil {
+		return err
+	}
+	out := filepath.Join(root, spool.DirOutbound)
+	if _, err := os.Stat(out); err != nil {
+		return fmt.Errorf("no spool at %s (is softfax serve set up? -config or -spool): %w", root, err)
+	}
+	base := fmt.Sprintf("send-%s-%d.tif", time.Now().UTC().Format("20060102T150405.000"), os.Getpid())
+	// The sidecar first: the document's arrival (a rename) completes the pair.
+	if err := spool.WriteFile(filepath.Join(out, base+".json"), side, 0o640); err != nil {
+		return err
+	}
+	if err := spool.WriteFile(filepath.Join(out, base), tif.Bytes(), 0o640); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "queued %d page(s) for %s: %s\n", len(pages), number, filepath.Join(out, base))
+	return nil
+}
+
+// sendNow says whether "softfax send" was asked to call at once (--now)
+// rather than to queue.
+func sendNow(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		switch a {
+		case "-now", "--now", "-now=true", "--now=true":
+			return true
+		}
+	}
+	return false
 }
