@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // prbsSource is an endless pseudo-random bit source that allocates nothing.
 func prbsSource() dsp.BitSource {
-	var s scrambler
-	return func() (int, bool) { return int(s.scramble(0) ^ 1), true }
+	var s scrambler.V29
+	return func() (int, bool) { return s.Scramble(0) ^ 1, true }
 }
 
 // dataModeTransmitter returns a transmitter that has finished its training.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // Carrier detection thresholds: V.17 requires the carrier detector to turn
@@ -86,7 +87,7 @@ type Receiver struct {
 	abPow        float64     // mean |z|²
 	expect       int         // training point expected next in segment 1
 
-	scr     scrambler
+	scr     scrambler.V29
 	trainPt int
 	errSum  float64
 	errN    int
@@ -178,7 +179,7 @@ func (r *Receiver) startHunt() {
 	r.power, r.powerN, r.agc = 0, 0, 1
 	r.prev1, r.prev2 = qam.Complex{}, qam.Complex{}
 	r.abAlt, r.abRep, r.abPow = qam.Complex{}, qam.Complex{}, 0
-	r.scr = scrambler{reg: scramblerSeed}
+	r.scr = scrambler.V29{Reg: scramblerSeed}
 	r.vit.reset()
 }
 
@@ -275,8 +276,8 @@ func (r *Receiver) symbol(z qam.Complex) {
 		r.segment2(z)
 	case rxSeg3:
 		shift := uint(r.count&7) * 2
-		d1 := r.scr.scramble(uint8(bridgeWord >> shift & 1))
-		d := int(d1<<1 | r.scr.scramble(uint8(bridgeWord>>(shift+1)&1)))
+		d1 := r.scr.Scramble(int(bridgeWord >> shift & 1))
+		d := d1<<1 | r.scr.Scramble(int(bridgeWord>>(shift+1)&1))
 		r.trainPt = (r.trainPt + bridgeTurn[d]) & 3
 		r.train(z, tp(r.trainPt), eqSlowStep)
 		r.count++
@@ -349,8 +350,8 @@ func (r *Receiver) hunt(z qam.Complex) {
 
 // segment2 trains on one symbol of the scrambled CDBA pattern.
 func (r *Receiver) segment2(z qam.Complex) {
-	d1 := r.scr.scramble(1)
-	d := int(d1<<1 | r.scr.scramble(1))
+	d1 := r.scr.Scramble(1)
+	d := d1<<1 | r.scr.Scramble(1)
 	r.trainPt = cdbaPoint[d]
 	n := seg2LongLen
 	if r.short {
@@ -422,9 +423,9 @@ func (r *Receiver) decide(z qam.Complex) {
 		r.decoded++
 		deliver := r.decoded > seg4Len
 		for i := 0; i < r.p.bitsPerSymbol; i++ {
-			b := r.scr.descramble(q >> i & 1)
+			b := r.scr.Descramble(int(q >> i & 1))
 			if deliver {
-				r.sink(int(b))
+				r.sink(b)
 			}
 		}
 	}

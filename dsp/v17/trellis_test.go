@@ -140,19 +140,6 @@ func TestTrellisCodingGain(t *testing.T) {
 	}
 }
 
-func TestScramblerRoundTrip(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 3))
-	tx := scrambler{reg: scramblerSeed}
-	rx := scrambler{reg: 12345} // self-synchronising: any start state
-	for i := 0; i < 10000; i++ {
-		b := uint8(rng.IntN(2))
-		got := rx.descramble(tx.scramble(b))
-		if i >= 23 && got != b {
-			t.Fatalf("bit %d: got %d want %d", i, got, b)
-		}
-	}
-}
-
 func TestConstellationDistinct(t *testing.T) {
 	for rate, p := range params {
 		if len(p.points) != 1<<(p.bitsPerSymbol+1) {
@@ -189,23 +176,6 @@ func TestMinimumDistances(t *testing.T) {
 	for rate, want := range map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Rate14400: 2} {
 		if got := params[rate].minDist2; got != want {
 			t.Errorf("%d: squared minimum distance %v, want %v", rate, got, want)
-		}
-	}
-}
-
-func TestScrambleWordMatchesBits(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	a := scrambler{reg: scramblerSeed}
-	b := a
-	for i := 0; i < 2000; i++ {
-		m := uint(1 + rng.IntN(18))
-		w := uint32(rng.Uint64()) & (1<<m - 1)
-		var want uint32
-		for k := int(m) - 1; k >= 0; k-- {
-			want = want<<1 | uint32(a.scramble(uint8(w>>k&1)))
-		}
-		if got := b.scrambleWord(w, m); got != want || a != b {
-			t.Fatalf("group %d of %d bits: got %b want %b", i, m, got, want)
 		}
 	}
 }

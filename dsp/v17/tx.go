@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // Lengths of the V.17 synchronizing signals in symbols: the long train
@@ -112,7 +113,7 @@ type Transmitter struct {
 	stage txStage
 	count int // symbols sent in the current stage
 
-	scr     scrambler
+	scr     scrambler.V29
 	enc     trellisEncoder
 	trainPt int // current training point (segments 2 and 3)
 
@@ -167,7 +168,7 @@ func (t *Transmitter) reset() {
 		t.stage = txTEP
 	}
 	t.count = 0
-	t.scr = scrambler{reg: scramblerSeed}
+	t.scr = scrambler.V29{Reg: scramblerSeed}
 	// The differential encoder starts from Y2Y1 = 01 for a long train and
 	// 00 for a short one, as spandsp and the fax machines it meets do.
 	t.enc = trellisEncoder{}
@@ -198,8 +199,8 @@ func (t *Transmitter) Restart(cfg Config, src dsp.BitSource) error {
 // trainingDibit scrambles two input bits and returns the two line bits as a
 // number, the first in time as the more significant bit.
 func (t *Transmitter) trainingDibit(b1, b2 uint8) int {
-	d := t.scr.scramble(b1)
-	return int(d<<1 | t.scr.scramble(b2))
+	d := t.scr.Scramble(int(b1))
+	return d<<1 | t.scr.Scramble(int(b2))
 }
 
 // cdbaPoint maps a segment 2 dibit to its training point: 00 → C, 01 → D,
@@ -300,7 +301,7 @@ func (t *Transmitter) dataSymbol(fromSource bool) point {
 		w = w<<1 | b
 	}
 	// Q1, the first bit, goes to bit 0 of the symbol's data.
-	q := bitReverse6[t.scr.scrambleWord(w, n)<<(6-n)&63]
+	q := bitReverse6[t.scr.ScrambleWord(w, n)<<(6-n)&63]
 	return t.p.points[t.enc.encode(q)]
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // Default carrier detector thresholds, within the usual GSTN modem rule
@@ -104,10 +105,10 @@ type Receiver struct {
 	rot [rotLen]qam.Complex
 
 	// training
-	count    int       // symbols of segment 4 (or 5) seen
-	state    uint8     // expected absolute phase, units of 45°
-	model    scrambler // the far transmitter's scrambler, as it should be
-	alt      scrambler // the short-sequence hypothesis during the decision
+	count    int              // symbols of segment 4 (or 5) seen
+	state    uint8            // expected absolute phase, units of 45°
+	model    scrambler.V27ter // the far transmitter's scrambler, as it should be
+	alt      scrambler.V27ter // the short-sequence hypothesis during the decision
 	altState uint8
 	errLong  float64 // squared error sums for the two hypotheses
 	errShort float64
@@ -115,7 +116,7 @@ type Receiver struct {
 	errSum   float64
 
 	// data
-	descr scrambler
+	descr scrambler.V27ter
 
 	saved     []qam.Complex // equalizer taps from the last good training
 	haveSaved bool
@@ -319,10 +320,10 @@ func (r *Receiver) startTraining(z qam.Complex) {
 	r.carrierUp()
 	r.refPower = r.cd.Power()
 	r.pll.Reset(z.Arg()+w, w)
-	r.model = scrambler{reg: trainingSeed}
-	r.model.scramble(1) // 0: the hop itself
-	r.model.scramble(1)
-	r.model.scramble(1)
+	r.model = scrambler.V27ter{Reg: trainingSeed}
+	r.model.Scramble(1) // 0: the hop itself
+	r.model.Scramble(1)
+	r.model.Scramble(1)
 	r.state = 0
 	r.count = 1
 	r.mse = 1
@@ -351,20 +352,20 @@ func (r *Receiver) normalised(mu float64) float64 {
 }
 
 // conditioningStep returns the phase change of one symbol of the
-// equalizer conditioning pattern: the first of three scrambler bits picks
+// equalizer conditioning pattern: the first of three scrambler.V27ter bits picks
 // 0° or 180°.
-func conditioningStep(s *scrambler) uint8 {
-	b := s.scramble(1)
-	s.scramble(1)
-	s.scramble(1)
+func conditioningStep(s *scrambler.V27ter) uint8 {
+	b := s.Scramble(1)
+	s.Scramble(1)
+	s.Scramble(1)
 	return uint8(4 * b)
 }
 
 // onesStep returns the phase change of one symbol of scrambled ones.
-func (r *Receiver) onesStep(s *scrambler) uint8 {
+func (r *Receiver) onesStep(s *scrambler.V27ter) uint8 {
 	v := 0
 	for range r.p.bitsPerSym {
-		v = v<<1 | s.scramble(1)
+		v = v<<1 | s.Scramble(1)
 	}
 	if r.p.bitsPerSym == 3 {
 		return tribitStep[v]
@@ -479,14 +480,14 @@ func (r *Receiver) dataSymbol(z qam.Complex) {
 	r.state = k
 	if r.p.bitsPerSym == 3 {
 		v := stepTribit[step]
-		r.sink(r.descr.descramble(int(v >> 2)))
-		r.sink(r.descr.descramble(int(v>>1) & 1))
-		r.sink(r.descr.descramble(int(v) & 1))
+		r.sink(r.descr.Descramble(int(v >> 2)))
+		r.sink(r.descr.Descramble(int(v>>1) & 1))
+		r.sink(r.descr.Descramble(int(v) & 1))
 		return
 	}
 	v := stepDibit[step]
-	r.sink(r.descr.descramble(int(v >> 1)))
-	r.sink(r.descr.descramble(int(v) & 1))
+	r.sink(r.descr.Descramble(int(v >> 1)))
+	r.sink(r.descr.Descramble(int(v) & 1))
 }
 
 // Rotations that put the decision boundaries on the axes and diagonals.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // Config selects a modem: what a Transmitter sends, what a Receiver
@@ -56,7 +57,7 @@ type Transmitter struct {
 	stage      txStage
 	left       int   // symbols left in the stage
 	phase      uint8 // absolute carrier phase, units of 45°
-	scr        scrambler
+	scr        scrambler.V27ter
 	shortTrain bool // send the short synchronizing sequence
 
 	mod *qam.PointModulator // pulse shaping and carrier, tabulated per point
@@ -142,10 +143,10 @@ func (t *Transmitter) nextSymbol() (sym uint8, ok bool) {
 	case txReversals:
 		t.phase = (t.phase + 4) & 7
 	case txConditioning:
-		// One scrambler bit in three picks a 0° or 180° change.
-		b := t.scr.scramble(1)
-		t.scr.scramble(1)
-		t.scr.scramble(1)
+		// One scrambler.V27ter bit in three picks a 0° or 180° change.
+		b := t.scr.Scramble(1)
+		t.scr.Scramble(1)
+		t.scr.Scramble(1)
 		t.phase = (t.phase + uint8(4*b)) & 7
 	case txOnes, txTrailer:
 		t.phase = (t.phase + t.dataStep(false)) & 7
@@ -174,7 +175,7 @@ func (t *Transmitter) dataStep(fromSource bool) uint8 {
 				t.left = 0
 			}
 		}
-		v = v<<1 | t.scr.scramble(b)
+		v = v<<1 | t.scr.Scramble(b)
 	}
 	if t.p.bitsPerSym == 3 {
 		return tribitStep[v]
@@ -197,7 +198,7 @@ func (t *Transmitter) advance() {
 		if t.shortTrain {
 			t.left = seg4Short
 		}
-		t.scr = scrambler{reg: trainingSeed}
+		t.scr = scrambler.V27ter{Reg: trainingSeed}
 	case txConditioning:
 		t.stage, t.left = txOnes, seg5Len
 	case txOnes:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // Receiver tuning. Loop gains are per symbol.
@@ -90,7 +91,7 @@ type Receiver struct {
 	train       trainingGen
 	mse         float64
 	prevPhase   int
-	scr         scrambler
+	scr         scrambler.V29
 	onesMissing int
 	// failed is set once TrainingFailed has been reported for this
 	// carrier: we keep searching, but report it once.
@@ -383,7 +384,7 @@ func (r *Receiver) trainSeg3(z qam.Complex) {
 	r.tgain = timingSlow
 	r.stage, r.count = rxSeg4, 0
 	r.prevPhase = 0 // the transmitter starts segment 4 from phase 0
-	r.scr = 0
+	r.scr = scrambler.V29{}
 	r.onesMissing = 0
 	r.errPower = r.mse / 128
 }
@@ -465,7 +466,7 @@ func (r *Receiver) decide(z qam.Complex) (bits uint, n int) {
 		raw, n = uint(phaseBits4800[step/2]), 2
 	}
 	for i := n - 1; i >= 0; i-- {
-		bits = bits<<1 | uint(r.scr.descramble(int(raw>>i&1)))
+		bits = bits<<1 | uint(r.scr.Descramble(int(raw>>i&1)))
 	}
 	return bits, n
 }

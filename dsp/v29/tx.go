@@ -5,6 +5,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
+	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
 // DefaultLevel is the transmit level used when Config.Level is zero, in
@@ -54,7 +55,7 @@ type Transmitter struct {
 	stage   txStage
 	count   int // symbols sent in the current stage
 	train   trainingGen
-	scr     scrambler
+	scr     scrambler.V29
 	phase   int  // absolute phase state, 45° steps
 	srcDone bool // the source has run dry
 }
@@ -186,7 +187,7 @@ func (t *Transmitter) dataSymbol(ones bool) qam.Complex {
 				t.srcDone = true
 			}
 		}
-		q[i] = t.scr.scramble(b)
+		q[i] = t.scr.Scramble(b)
 	}
 	var step int
 	if t.rate == 4800 {

@@ -153,21 +153,3 @@ func (g *trainingGen) next() int {
 	*g = trainingGen(r)
 	return bit
 }
-
-// scrambler is the self-synchronizing scrambler 1+x^-18+x^-23 of V.29;
-// the register holds the last 23 line bits, newest in bit 0.
-type scrambler uint32
-
-func (s *scrambler) scramble(bit int) int {
-	r := uint32(*s)
-	out := (bit ^ int(r>>17) ^ int(r>>22)) & 1
-	*s = scrambler(r<<1 | uint32(out))
-	return out
-}
-
-func (s *scrambler) descramble(bit int) int {
-	r := uint32(*s)
-	out := (bit ^ int(r>>17) ^ int(r>>22)) & 1
-	*s = scrambler(r<<1 | uint32(bit&1))
-	return out
-}
