@@ -250,12 +250,14 @@ func (d *dialog) handleFull(f *FullFrame) {
 	if d.ended {
 		return // lingering: acknowledge, act on nothing
 	}
-	switch d.kind {
-	case kindCall:
+	// The owner is attached just after the dialog is published, so a
+	// (hostile) frame may find it missing.
+	switch {
+	case d.call != nil:
 		d.call.handleFull(f)
-	case kindRegClient:
+	case d.reg != nil:
 		d.reg.handle(d, f)
-	case kindRegServer:
+	case d.srv != nil:
 		d.srv.handle(d, f)
 	}
 }
@@ -291,10 +293,10 @@ func (d *dialog) resendWithToken(f *FullFrame) {
 
 // fail tears the dialog down because of a transport error.
 func (d *dialog) fail(err error) {
-	switch d.kind {
-	case kindCall:
+	switch {
+	case d.call != nil:
 		d.call.endLocked(err, CauseRecoveryOnTimer)
-	case kindRegClient:
+	case d.reg != nil:
 		d.reg.done(d, err)
 	}
 	d.endLocked(err)
