@@ -237,3 +237,66 @@ func FuzzEndpointDatagram(f *testing.F) {
 		cli.handleDatagram(b, srv.Addr())
 	})
 }
+
+// TestAsteriskShapedNew replays the NEW Asterisk 22 sends (every IE of
+// asterisk-iax2-call-to-iaxmodem.txt: CODEC_PREFS, FORMAT2/CAPABILITY2, an
+// empty CALLTOKEN) to an endpoint that requires call tokens: it gets a
+// CALLTOKEN, comes back with it, and is accepted in ulaw with FORMAT2.
+func TestAsteriskShapedNew(t *testing.T) {
+	e := listen(t, Config{AcceptGuests: true, RequireCallToken: true})
+	p := newRawPeer(t, e)
+	p.call = 12903
+	build := func(token []byte) FullFrame {
+		f := FullFrame{Type: TypeIAX, Subclass: CmdNew, Timestamp: 13}
+		f.IEs.AddUint16(IEVersion, 2)
+		f.IEs.AddString(IECalledNumber, "5551234")
+		f.IEs.AddString(IECodecPrefs, "DE")
+		f.IEs.AddUint8(IECallingPres, 67)
+		f.IEs.AddUint8(IECallingTON, 0)
+		f.IEs.AddUint16(IECallingTNS, 0)
+		f.IEs.AddUint32(IECallingANI2, 0)
+		f.IEs.AddString(IELanguage, "en")
+		f.IEs.AddUint32(IEFormat, uint32(FormatULaw))
+		f.IEs.AddFormat64(IEFormat2, FormatULaw)
+		f.IEs.AddUint32(IECapability, uint32(FormatULaw|FormatALaw))
+		f.IEs.AddFormat64(IECapability2, FormatULaw|FormatALaw)
+		f.IEs.AddUint16(IEADSICPE, 0)
+		f.IEs.AddUint32(IEDateTime, 0x357a2bcf)
+		f.IEs.AddBytes(IECallToken, token)
+		return f
+	}
+	p.send(build(nil))
+	tok := p.expect("IAX/CALLTOKEN")
+	token, _ := tok.IEs.Get(IECallToken)
+	if tok.DstCall != 12903 || len(token) == 0 {
+		t.Fatalf("CALLTOKEN %v", &tok)
+	}
+	p.dst, p.oseq, p.iseq = 0, 0, 0 // the token reply opened no dialog
+	p.send(build(token))
+	if ack := p.expect("IAX/ACK"); ack.DstCall != 12903 || ack.ISeq != 1 {
+		t.Errorf("ACK %v", &ack)
+	}
+	call := <-e.Incoming()
+	if call.Info().Called != "5551234" {
+		t.Errorf("DID %q", call.Info().Called)
+	}
+	call.Accept()
+	acc := p.expect("IAX/ACCEPT")
+	if v, _ := acc.IEs.Uint(IEFormat); Format(v) != FormatULaw {
+		t.Errorf("ACCEPT FORMAT %v", Format(v))
+	}
+	if f, ok := acc.IEs.Format64(IEFormat2); !ok || f != FormatULaw {
+		t.Errorf("ACCEPT FORMAT2 %v %v", f, ok)
+	}
+	// A forged token is dropped silently, like Asterisk does.
+	q := newRawPeer(t, e)
+	q.call = 555
+	q.send(build([]byte("1700000000?0123456789abcdef0123456789abcdef01234567")))
+	q.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, err := q.conn.Read(make([]byte, 100)); err == nil {
+		t.Error("a forged token got an answer")
+	}
+	if e.Stats().TokenRejected != 1 {
+		t.Errorf("stats %+v", e.Stats())
+	}
+}
