@@ -238,6 +238,15 @@ func (s *Session) ecmPPS(info []byte) {
 		return
 	}
 	r := &s.rxECM
+	if s.rnrSent < s.cfg.busy {
+		// Not ready yet (T.30 §A.4.5): RNR, and the PPS is answered when
+		// the sender asks again with RR.
+		s.rnrSent++
+		s.pendingPPS = append(s.pendingPPS[:0], info...)
+		s.respond(stRxPostCmd, s.frame(FCFRNR, nil))
+		return
+	}
+	s.pendingPPS = nil
 	fcf2 := FCF(info[0]).Code()
 	pageNo, block, count := int(info[1]), int(info[2]), int(info[3])+1
 	if r.acked && r.confirmed && pageNo == r.lastPage && block == r.lastBlock {

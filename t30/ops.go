@@ -212,6 +212,15 @@ func (s *Session) engineEvent(ev modem.Event) {
 func (s *Session) rxFrameEvent(ev modem.Event) {
 	o := s.ops.cur
 	switch ev.Kind {
+	case modem.Connect, modem.Frame:
+		// Flags or a frame: the far end is answering, so its whole
+		// transmission is waited for, however many frames it has
+		// (T.30 §5.4.3.1: the timers are for detecting the start).
+		if d := s.now + T4; s.deadline != 0 && d > s.deadline {
+			s.deadline = d
+		}
+	}
+	switch ev.Kind {
 	case modem.Connect:
 		return
 	case modem.Frame:
@@ -221,6 +230,10 @@ func (s *Session) rxFrameEvent(ev modem.Event) {
 		}
 		var f Frame
 		if err := f.Unmarshal(ev.Data); err != nil {
+			s.rxBad = true
+			return
+		}
+		if s.cfg.badFrame != nil && s.cfg.badFrame(f) {
 			s.rxBad = true
 			return
 		}

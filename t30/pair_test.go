@@ -45,6 +45,9 @@ type pair struct {
 	samples    int64
 	bufA, bufB []int16
 	rx         []int16
+	// mangle, if set, may change what a side hears (toB: the audio from a
+	// to b) before it hears it.
+	mangle func(toB bool, buf []int16)
 }
 
 func newPair(a, b *Session, imp linesim.Impairments) *pair {
@@ -63,8 +66,14 @@ func (p *pair) run(seconds float64) bool {
 		p.a.Transmit(p.bufA)
 		p.b.Transmit(p.bufB)
 		p.rx = p.ab.Apply(p.rx[:0], p.bufA)
+		if p.mangle != nil {
+			p.mangle(true, p.rx)
+		}
 		p.b.Receive(p.rx)
 		p.rx = p.ba.Apply(p.rx[:0], p.bufB)
+		if p.mangle != nil {
+			p.mangle(false, p.rx)
+		}
 		p.a.Receive(p.rx)
 		p.samples += 160
 	}
@@ -80,6 +89,12 @@ func mulaw25dB() linesim.Impairments {
 
 // fax runs one fax from a (sender, caller) to b (receiver, answerer).
 func fax(t testing.TB, send, recv Config, pages []*t4.Page, imp linesim.Impairments, seconds float64) (*Collector, Result, Result, *pair) {
+	return faxMangled(t, send, recv, pages, imp, seconds, nil)
+}
+
+// faxMangled is fax with a function that damages the audio; mangle gets the
+// pair to look at the sessions' states.
+func faxMangled(t testing.TB, send, recv Config, pages []*t4.Page, imp linesim.Impairments, seconds float64, mangle func(*pair) func(bool, []int16)) (*Collector, Result, Result, *pair) {
 	t.Helper()
 	col := &Collector{}
 	send.Role, send.Caller, send.Source = Sender, true, &Pages{List: pages}
@@ -103,6 +118,9 @@ func fax(t testing.TB, send, recv Config, pages []*t4.Page, imp linesim.Impairme
 		t.Fatal(err)
 	}
 	p := newPair(a, b, imp)
+	if mangle != nil {
+		p.mangle = mangle(p)
+	}
 	if !p.run(seconds) {
 		t.Fatalf("not done after %.0f s: sender %v (%v), receiver %v (%v)", seconds, a.state, a.Result(), b.state, b.Result())
 	}

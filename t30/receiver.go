@@ -46,9 +46,17 @@ func (s *Session) receiverEvent(ev event) {
 		}
 	case stRxTCF:
 		switch ev {
+		case evTrained:
+			s.trained = true
+			s.deadline = s.now + tcfTimeout
 		case evCarrierDown:
 			s.checkTCF()
 		case evTimeout:
+			if s.trained {
+				s.checkTCF() // judge what arrived (a noisy line may never drop the carrier)
+				return
+			}
+			s.progress(Progress{Kind: ProgressRetrain, Detail: "FTT: no training"})
 			s.respond(stRxWaitCmd, s.frame(FCFFTT, nil))
 		}
 	case stRxPage:
@@ -129,6 +137,7 @@ func (s *Session) receiverCmd() {
 		// Our own DIS echoed, or a far end answering too: keep waiting.
 		s.enter(s.state)
 	case FCFDCS:
+		s.trained = false
 		var d DCS
 		if err := d.Unmarshal(cmd.Info); err != nil {
 			s.log.Info("t30 bad DCS", "err", err)
@@ -146,7 +155,13 @@ func (s *Session) receiverCmd() {
 			return
 		}
 		s.fail(ErrDisconnected)
-	case FCFCRP, FCFRR:
+	case FCFRR:
+		if s.pendingPPS != nil {
+			s.ecmPPS(s.pendingPPS)
+			return
+		}
+		s.repeatResponse()
+	case FCFCRP:
 		if s.lastResp == nil {
 			s.enter(s.state)
 			return

@@ -20,6 +20,14 @@ const (
 	T5 = 60 * dsp.SampleRate // ECM: total wait for the receiver to be ready after RNR (60 ± 5 s)
 )
 
+// tcfTrainTimeout bounds the wait for TCF's training after DCS, and
+// tcfTimeout the TCF itself once trained (1.5 s, T.30 §5.3.6.1.3, and a
+// margin): a receiver must answer before the sender's T4 runs out.
+const (
+	tcfTrainTimeout = 7 * dsp.SampleRate / 2
+	tcfTimeout      = 2 * dsp.SampleRate
+)
+
 // maxRepeats is how often a command is sent without response before the
 // session gives up: three tries (T.30 §5.3.2, flow chart note "3 times").
 const maxRepeats = 3
@@ -80,9 +88,14 @@ type Config struct {
 	// Modem configures the engine the session creates.
 	Modem modem.Config
 
-	// dropECMFrame, set by tests, makes the receiver discard an ECM frame
-	// as if its FCS had been bad.
+	// Test hooks. dropECMFrame makes the receiver discard an ECM frame as
+	// if its FCS had been bad; badFrame does the same for a V.21 frame;
+	// nsf is sent as an NSF frame before DIS; busy is how many PPS the
+	// receiver answers with RNR before it is ready.
 	dropECMFrame func() bool
+	badFrame     func(Frame) bool
+	nsf          []byte
+	busy         int
 }
 
 // ProgressKind says what a Progress reports.
@@ -125,6 +138,7 @@ type Result struct {
 	RemoteID    string // TSI, CSI or CIG of the far terminal
 	SubAddress  string // SUB received
 	SenderID    string // SID received
+	Ended       int64  // sample clock (samples received) when the session ended
 }
 
 // Session errors.
@@ -231,7 +245,9 @@ type Session struct {
 	dec                      *t4.Decoder
 	sync                     eolSync
 	rxECM                    ecmRx
-	pageDone                 bool // EOP confirmed
+	pageDone                 bool   // EOP confirmed
+	pendingPPS               []byte // PPS answered with RNR, to answer on RR
+	rnrSent                  int
 }
 
 // NewSession creates a session with its engine and starts phase A:
@@ -373,7 +389,10 @@ func (s *Session) enter(st state) {
 	case stRxTCF:
 		s.tcfLen, s.tcfZeros, s.tcfRun = 0, 0, 0
 		s.ops.push(op{kind: opRxData, mod: s.dcs.Modulation})
-		s.deadline = s.now + T2
+		// TCF follows DCS after 75 ms; the longest training (V.17, 1.4 s)
+		// must have ended well within 3.5 s, or the answer (FTT) would
+		// come after the sender's T4.
+		s.deadline = s.now + tcfTrainTimeout
 	case stRxPage:
 		s.trained = false
 		s.dec = nil
@@ -439,6 +458,7 @@ func (s *Session) fail(err error) {
 }
 
 func (s *Session) finish() {
+	s.result.Ended = s.now
 	s.deadline = 0
 	s.state = stDone
 	s.done = true
@@ -526,6 +546,9 @@ func (s *Session) disFrames(idFCF, disFCF FCF, readyToTransmit bool) ([]Frame, e
 		return nil, err
 	}
 	var frames []Frame
+	if s.cfg.nsf != nil && disFCF == FCFDIS {
+		frames = append(frames, s.frame(FCFNSF, s.cfg.nsf))
+	}
 	if s.cfg.LocalID != "" {
 		frames = append(frames, s.frame(idFCF, MarshalID(s.cfg.LocalID)))
 	}
