@@ -167,8 +167,8 @@ func runCall(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "heard:  %d full + %d mini voice frames; jitter buffer: played %d, lost %d, late %d, reordered %d, duplicate %d, resyncs %d\n",
 		st.RecvFull, st.RecvMini, js.Played, js.Lost, js.Late, js.Reordered, js.Duplicate, js.Resyncs)
 	es := ep.Stats()
-	fmt.Fprintf(e.stdout, "iax:    %d datagrams, %d retransmitted, %d duplicates, %d out of order, %d malformed\n",
-		es.Datagrams, es.Retransmitted, es.Duplicates, es.OutOfOrder, es.Malformed)
+	fmt.Fprintf(e.stdout, "iax:    %d datagrams, %d retransmitted, %d duplicates, %d out of order, %d malformed; rtt %v\n",
+		es.Datagrams, es.Retransmitted, es.Duplicates, es.OutOfOrder, es.Malformed, st.RTT)
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return runErr
 	}
