@@ -119,7 +119,7 @@ func faxMangled(t testing.TB, send, recv Config, pages []*t4.Page, imp linesim.I
 	}
 	p := newPair(a, b, imp)
 	if mangle != nil {
-		p.mangle = mangle(p)
+		p.mangle = mangle(p) // may be nil: the function only wanted p
 	}
 	if !p.run(seconds) {
 		t.Fatalf("not done after %.0f s: sender %v (%v), receiver %v (%v)", seconds, a.state, a.Result(), b.state, b.Result())

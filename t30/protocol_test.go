@@ -358,3 +358,29 @@ func TestSessionDCN(t *testing.T) {
 type failingSink struct{}
 
 func (failingSink) PutPage(*t4.Page, PageInfo) error { return errors.New("disk full") }
+
+// TestSessionCTC: when every frame at 14400 is lost, the sender gives up on
+// the rate after the fourth PPR and continues to correct one rate lower
+// (CTC/CTR, T.30 §A.4.2).
+func TestSessionCTC(t *testing.T) {
+	pages := threePages(t, t4.Standard, 180)
+	var pp *pair
+	recv := Config{ECM: true, dropECMFrame: func() bool {
+		return pp.b.pageMod.BitRate() == 14400 && pp.b.result.Pages == 0
+	}}
+	var log progressLog
+	col, rs, rr, _ := faxMangled(t, Config{ECM: true, Progress: log.add}, recv, pages, linear(), 900, func(p *pair) func(bool, []int16) {
+		pp = p
+		return nil
+	})
+	if rs.Err != nil || rr.Err != nil {
+		t.Fatalf("sender %v, receiver %v", rs.Err, rr.Err)
+	}
+	samePages(t, col.Pages, pages)
+	if n := log.count("block PPR"); n != pprBeforeCTC {
+		t.Errorf("%d PPR before CTC, want %d: %q", n, pprBeforeCTC, log.lines)
+	}
+	if log.count("retrain CTC: V.17 12000") != 1 || rs.Modulation != modem.V17_12000 || rr.Modulation != modem.V17_12000 {
+		t.Errorf("sender at %v, receiver at %v: %q", rs.Modulation, rr.Modulation, log.lines)
+	}
+}
