@@ -138,3 +138,53 @@ func Channels(chans [][]int16) (*Report, error) {
 	interpret(r, all)
 	return r, nil
 }
+
+var kindNames = map[Kind]string{
+	KindTone: "tone", KindFrame: "frame", KindBadFrame: "bad frame", KindData: "data",
+	KindTrainingFailed: "training failed", KindProblem: "problem",
+}
+
+func (k Kind) String() string {
+	if n, ok := kindNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// MarshalText names the kind in JSON reports.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind's name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for v, n := range kindNames {
+		if n == string(b) {
+			*k = v
+			return nil
+		}
+	}
+	return fmt.Errorf("analyze: unknown event kind %q", b)
+}
+
+func (d Direction) String() string {
+	switch d {
+	case FromCaller:
+		return "caller"
+	case FromCalled:
+		return "called"
+	}
+	return "unknown"
+}
+
+// MarshalText names the direction in JSON reports: the station that sent.
+func (d Direction) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a direction's name.
+func (d *Direction) UnmarshalText(b []byte) error {
+	for _, v := range []Direction{DirUnknown, FromCaller, FromCalled} {
+		if v.String() == string(b) {
+			*d = v
+			return nil
+		}
+	}
+	return fmt.Errorf("analyze: unknown direction %q", b)
+}
