@@ -120,12 +120,18 @@ const (
 
 func newChannelDemod(index int) *channelDemod {
 	c := &channelDemod{index: index, floor: math.MaxFloat64}
-	c.cng = tone.NewDetector(tone.CNGDetector(), func(e tone.Event) {
+	// A recording of both directions on one channel often has CNG and
+	// CED at once (the caller keeps calling while the answerer answers):
+	// a third of the energy at the tone's frequency is enough then; V.21
+	// and the data modems spread theirs far wider.
+	cngCfg, cedCfg := tone.CNGDetector(), tone.CEDDetector()
+	cngCfg.Purity, cedCfg.Purity = 0.3, 0.3
+	c.cng = tone.NewDetector(cngCfg, func(e tone.Event) {
 		if e.Present {
 			c.findings = append(c.findings, finding{at: e.Start, end: e.At, channel: c.index, kind: KindTone, tone: "CNG", level: e.LevelDBm0})
 		}
 	})
-	c.ced = tone.NewDetector(tone.CEDDetector(), func(e tone.Event) {
+	c.ced = tone.NewDetector(cedCfg, func(e tone.Event) {
 		if e.Present {
 			c.cedStart, c.cedLevel = e.Start, e.LevelDBm0
 			return
