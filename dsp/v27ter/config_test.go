@@ -101,17 +101,3 @@ func TestEchoProtection(t *testing.T) {
 		}
 	}
 }
-
-func TestSaturate(t *testing.T) {
-	for _, c := range []struct {
-		in   float64
-		want int16
-	}{
-		{0, 0}, {0.49, 0}, {0.51, 1}, {-0.49, 0}, {-0.51, -1}, {1.5, 2}, {-1.6, -2},
-		{32766.6, 32767}, {40000, 32767}, {-32767.6, -32768}, {-1e9, -32768}, {math.Inf(1), 32767},
-	} {
-		if got := saturate(c.in); got != c.want {
-			t.Errorf("saturate(%v) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}

@@ -60,8 +60,9 @@ type Transmitter struct {
 	scr        scrambler.V27ter
 	shortTrain bool // send the short synchronizing sequence
 
-	mod *qam.PointModulator // pulse shaping and carrier, tabulated per point
-	amp float64             // peak amplitude of a sine at the set level
+	mod  *qam.Modulator // pulse shaping and carrier, tabulated per point
+	amp  float64        // peak amplitude of a sine at the set level
+	next func() (int, bool)
 }
 
 // txPoints are the transmitter's symbols: silence, then the eight phases.
@@ -90,7 +91,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		p:   p,
 		src: src,
 		// 1800 Hz and both symbol clocks repeat every 40 samples.
-		mod: qam.NewPointModulator(CarrierHz, p.baud, rolloff, txSpan, txPoints[:]),
+		mod: qam.NewModulator(CarrierHz, p.baud, rolloff, txSpan, txPoints[:]),
 		amp: dsp.SineAmplitude(level),
 	}
 	switch {
@@ -102,35 +103,20 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		t.stage, t.left = txReversals, seg3Long
 	}
 	t.shortTrain = cfg.ShortTrain
+	t.next = t.nextSymbol // a method value made once: Transmit allocates nothing
 	return t, nil
 }
 
 // Transmit fills out with samples. It returns len(out) until the trailer
 // has been sent and the pulse-shaping filter has rung out, then fewer.
 func (t *Transmitter) Transmit(out []int16) int {
-	for i := range out {
-		if t.mod.Tick() {
-			sym, ok := t.nextSymbol()
-			if !ok {
-				return i
-			}
-			t.mod.Push(sym)
-		}
-		out[i] = saturate(t.amp * t.mod.Sample())
-	}
-	return len(out)
-}
-
-// saturate rounds v to the nearest sample value, clipping. After the clamp
-// v+32768.5 is positive, so truncation is rounding; no branches, no calls.
-func saturate(v float64) int16 {
-	return int16(int32(max(-32768, min(32767, v))+32768.5) - 32768)
+	return t.mod.Fill(out, t.amp, t.next)
 }
 
 // nextSymbol runs the sequence of Table 3/V.27 ter, then data.
 //
 // Symbols are indices into txPoints: silence, or 1 + the phase.
-func (t *Transmitter) nextSymbol() (sym uint8, ok bool) {
+func (t *Transmitter) nextSymbol() (sym int, ok bool) {
 	for t.left == 0 {
 		t.advance()
 	}
@@ -157,7 +143,7 @@ func (t *Transmitter) nextSymbol() (sym uint8, ok bool) {
 	case txDone:
 		return 0, false
 	}
-	return 1 + t.phase, true
+	return 1 + int(t.phase), true
 }
 
 // dataStep scrambles the next symbol's bits, from the source when fromSource

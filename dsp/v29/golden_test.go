@@ -32,7 +32,7 @@ func TestSymbolsGolden(t *testing.T) {
 		}
 		var b strings.Builder
 		for n := 0; tx.stage != txDone; n++ {
-			s := tx.nextSymbol()
+			s := txPoints(rate)[tx.nextSymbol()]
 			fmt.Fprintf(&b, "%d %g %g\n", n, s.Re, s.Im)
 		}
 		path := filepath.Join("testdata", fmt.Sprintf("symbols_%d.golden", rate))

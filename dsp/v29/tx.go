@@ -45,12 +45,13 @@ const (
 
 // Transmitter is a V.29 modulator. It is not safe for concurrent use.
 type Transmitter struct {
-	rate int
-	src  dsp.BitSource
-	tp   trainingPoints
-	mod  *qam.Modulator
-	gain float64
-	next func() (qam.Complex, bool) // t.nextOK
+	rate   int
+	bits   int       // bits per symbol
+	coding [16]uint8 // symbolCoding(rate)
+	src    dsp.BitSource
+	mod    *qam.Modulator
+	gain   float64
+	next   func() (int, bool) // t.nextOK
 
 	stage   txStage
 	count   int // symbols sent in the current stage
@@ -75,10 +76,11 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		level = DefaultLevel
 	}
 	t := &Transmitter{
-		rate: cfg.Rate,
-		src:  src,
-		tp:   pointsFor(cfg.Rate),
-		mod:  qam.NewModulator(CarrierHz, Baud, rollOff, txSpan),
+		rate:   cfg.Rate,
+		bits:   bitsPerSymbol(cfg.Rate),
+		coding: symbolCoding(cfg.Rate),
+		src:    src,
+		mod:    qam.NewModulator(CarrierHz, Baud, rollOff, txSpan, txPoints(cfg.Rate)),
 		// The modulator turns a mean symbol energy Es into a passband
 		// mean square Es/2, the mean square of a sine of peak sqrt(Es).
 		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
@@ -100,14 +102,31 @@ func (t *Transmitter) Transmit(out []int16) int {
 
 // next feeds the modulator; it is a method value made once, so Transmit
 // does not allocate.
-func (t *Transmitter) nextOK() (qam.Complex, bool) {
+func (t *Transmitter) nextOK() (int, bool) {
 	if t.stage == txData { // the common case first, without the switch
 		return t.fromSource(), true
 	}
 	if t.stage == txDone {
-		return qam.Complex{}, false
+		return 0, false
 	}
 	return t.nextSymbol(), true
+}
+
+// Indices of the transmitter's points beyond the 16 of the constellation
+// (see txPoints).
+const (
+	txSilence = 16 + iota
+	txA
+	txB
+	txC
+	txD
+)
+
+// txPoints returns the points a transmitter at rate sends, by index: the
+// constellation, silence, then the training points A, B, C, D.
+func txPoints(rate int) []qam.Complex {
+	tp := pointsFor(rate)
+	return append(constellation[:len(constellation):len(constellation)], qam.Complex{}, tp.a, tp.b, tp.c, tp.d)
 }
 
 // advance counts one symbol of the current stage and moves to next when
@@ -119,26 +138,27 @@ func (t *Transmitter) advance(n int, next txStage) {
 	}
 }
 
-// nextSymbol returns the next symbol of the sequence of V.29's synchronizing signals.
-func (t *Transmitter) nextSymbol() qam.Complex {
+// nextSymbol returns the next symbol of the sequence of V.29's
+// synchronizing signals, as an index into txPoints.
+func (t *Transmitter) nextSymbol() int {
 	switch t.stage {
 	case txTEP:
 		t.advance(tepLen, txSeg1)
-		return constellation[0]
+		return 0
 	case txSeg1:
 		t.advance(seg1Len, txSeg2)
-		return qam.Complex{}
+		return txSilence
 	case txSeg2:
-		s := t.tp.a // ABAB..., starting with A
+		s := txA // ABAB..., starting with A
 		if t.count&1 == 1 {
-			s = t.tp.b
+			s = txB
 		}
 		t.advance(seg2Len, txSeg3)
 		return s
 	case txSeg3:
-		s := t.tp.c
+		s := txC
 		if t.train.next() == 1 {
-			s = t.tp.d
+			s = txD
 		}
 		t.advance(seg3Len, txSeg4)
 		return s
@@ -154,12 +174,12 @@ func (t *Transmitter) nextSymbol() qam.Complex {
 		// Zero symbols let the last pulses decay before we stop.
 		t.advance(txSpan, txDone)
 	}
-	return qam.Complex{}
+	return txSilence
 }
 
 // fromSource encodes a data symbol from the source; once the source has
 // run dry (the symbol padded with ones) the trailer follows.
-func (t *Transmitter) fromSource() qam.Complex {
+func (t *Transmitter) fromSource() int {
 	s := t.dataSymbol(false)
 	if t.srcDone {
 		t.stage, t.count = txTrailer, 0
@@ -171,30 +191,37 @@ func (t *Transmitter) fromSource() qam.Complex {
 // coding): at 9600 the first bit Q1 picks the amplitude, then Q2Q3Q4
 // (Q2Q3 at 4800) the phase change from the previous symbol. The bits come
 // from the source, or are ones when ones is set or the source has run dry.
-func (t *Transmitter) dataSymbol(ones bool) qam.Complex {
-	var q [4]int // Q1..Q4
-	n := bitsPerSymbol(t.rate)
-	first := 4 - n // Q1 only at 9600
-	if t.rate == 4800 {
-		first = 1 // Q2, Q3
-	}
-	for i := first; i < first+n; i++ {
-		b := 1
-		if !ones && !t.srcDone {
-			if v, ok := t.src(); ok {
-				b = v & 1
-			} else {
-				t.srcDone = true
+func (t *Transmitter) dataSymbol(ones bool) int {
+	n := uint(t.bits)
+	w := uint32(1)<<n - 1 // ones
+	if !ones && !t.srcDone {
+		for i := range n {
+			v, ok := t.src()
+			if !ok {
+				t.srcDone = true // the rest of the symbol stays ones
+				break
 			}
+			w ^= uint32(v&1^1) << (n - 1 - i)
 		}
-		q[i] = t.scr.Scramble(b)
 	}
-	var step int
-	if t.rate == 4800 {
-		step = phaseStep4800[q[1]<<1|q[2]]
-	} else {
-		step = phaseStep[q[1]<<2|q[2]<<1|q[3]]
+	c := t.coding[t.scr.ScrambleWord(w, n)&15]
+	t.phase = (t.phase + int(c&7)) & 7
+	return int(c&8) | t.phase
+}
+
+// symbolCoding returns, for each group of scrambled bits (first in time
+// most significant) at rate, the amplitude bit (8) and the phase change in
+// 45° steps (low three bits) of V.29 Table 1.
+func symbolCoding(rate int) (c [16]uint8) {
+	for q := range c {
+		switch rate {
+		case 9600:
+			c[q] = uint8(q&8) | uint8(phaseStep[q&7])
+		case 7200:
+			c[q] = uint8(phaseStep[q&7])
+		default:
+			c[q] = uint8(phaseStep4800[q&3])
+		}
 	}
-	t.phase = (t.phase + step) & 7
-	return constellation[q[0]<<3|t.phase]
+	return c
 }

@@ -1,7 +1,7 @@
 // Package qam holds the machinery shared by the fax QAM/PSK modems (V.27ter,
 // V.29, V.17): complex baseband arithmetic, root-raised-cosine pulse
-// shaping for transmitters (Shaper at baseband; Modulator, faster, with the
-// carrier folded into its tables), a table-driven carrier oscillator (NCO),
+// shaping for transmitters (Shaper at baseband, the reference; Modulator,
+// which sends each symbol as a precomputed passband waveform per point), a table-driven carrier oscillator (NCO),
 // and the receiver chain
 //
 //	samples -> CarrierDetect (power with hysteresis)

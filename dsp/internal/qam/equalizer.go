@@ -91,3 +91,8 @@ func (e *Equalizer) Taps() []Complex { return e.w }
 
 // Len returns the number of taps.
 func (e *Equalizer) Len() int { return e.n }
+
+// SetTaps loads taps saved earlier from Taps (for a receiver that keeps its
+// equalizer across a short training sequence), keeping the input history.
+// w must have Len() taps; extra or missing taps are ignored.
+func (e *Equalizer) SetTaps(w []Complex) { copy(e.w, w) }

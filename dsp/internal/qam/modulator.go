@@ -2,21 +2,30 @@ package qam
 
 import "math"
 
-// Modulator is a Shaper and a carrier in one: it takes symbols at the
-// baud rate and yields real passband samples at 8 kHz. When the carrier
-// and the symbol clock repeat together every few samples (1700 Hz and 2400
-// baud every 80; 1800 Hz and 1600, 1200 or 2400 baud every 40) the carrier
-// is folded into per-sample tap tables, so a sample costs one real dot
-// product and no oscillator.
+// Modulator is a transmitter's pulse shaper and carrier in one, for
+// symbols drawn from a fixed set of points (a constellation, its training
+// points and silence) and pushed by index. It yields real passband samples
+// at 8 kHz equal to Re(Shaper output · e^(j2πfc·n/8000)) for sample n.
 //
-// Its output equals Re(Shaper output · e^(j2πfc·n/8000)) for sample n.
+// When the carrier and the symbol clock repeat together every few samples
+// (1700 Hz and 2400 baud every 80; 1800 Hz and 1600, 1200 or 2400 baud
+// every 40) the whole shaped, modulated waveform of a point is known in
+// advance for each place in that period where a symbol can start. So a
+// symbol is sent by adding one precomputed row into a ring of output
+// accumulators (overlap-add): no multiplication at all, about nine float32
+// additions per output sample for an 8-symbol pulse.
 type Modulator struct {
-	inc, nph int // symbol clock: advance per sample and phases per symbol
-	acc      int
-	taps     [][]Complex // per sample of the period: (a, b) per symbol, out = Σ a·Re + b·Im
-	k        int         // sample index within the period
-	hist     []Complex   // ring of the last n symbols, stored twice
-	n, pos   int
+	inc, nph, acc int // symbol clock: advance per sample, phases per symbol, phase
+	period, k     int // samples in the joint period of carrier and clock; sample index in it
+	np            int // number of points
+	// rows[k*np+p] is the waveform of point p when it starts at sample k of
+	// the period: its contribution to that sample and the following
+	// len-1. Phases where no symbol starts have no rows.
+	rows [][]float32
+	span int       // samples one symbol reaches: the length of each row
+	acc2 []float32 // 2·span accumulators; acc2[pos+d] is the sum for d samples ahead
+	pos  int
+	syms [fillChunk]int // symbols due in Fill's current round
 }
 
 // maxPeriod bounds the tables: a carrier and baud rate that repeat
@@ -25,10 +34,14 @@ const maxPeriod = 2000
 
 // NewModulator returns a modulator for a carrier at carrierHz (a whole
 // number of hertz), baud symbols per second, roll-off beta and a pulse of
-// span symbols, normalised like Shaper: symbols of mean energy Es give a
-// passband signal of mean power Es/2. It returns nil if carrier and baud
-// rate do not repeat together within 2000 samples.
-func NewModulator(carrierHz, baud int, beta float64, span int) *Modulator {
+// span symbols, whose symbols are points[i], pushed by index. It is
+// normalised like Shaper: symbols of mean energy Es give a passband signal
+// of mean power Es/2. It returns nil if carrier and baud rate do not
+// repeat together within 2000 samples, or for no points or more than 256.
+func NewModulator(carrierHz, baud int, beta float64, span int, points []Complex) *Modulator {
+	if len(points) == 0 || len(points) > 256 {
+		return nil
+	}
 	sh := NewShaper(baud, beta, span)
 	nph := len(sh.phases)
 	cper := 8000 / gcd(8000, carrierHz)
@@ -36,140 +49,180 @@ func NewModulator(carrierHz, baud int, beta float64, span int) *Modulator {
 	if period > maxPeriod {
 		return nil
 	}
-	m := &Modulator{inc: sh.inc, nph: nph, n: sh.n, hist: make([]Complex, 2*sh.n)}
-	m.taps = make([][]Complex, period)
+	// taps[k][i]: weight of the i-th newest symbol at sample k of the
+	// period, carrier folded in: out = Σ taps.Re·Re(sym) + taps.Im·Im(sym).
+	taps := make([][]Complex, period)
+	starts := make([]bool, period) // a symbol starts at sample k
 	acc := 0
-	for k := range m.taps {
-		acc = (acc + sh.inc) % nph // the phase Sample sees after Tick
+	for k := range taps {
+		acc += sh.inc
+		if acc >= nph {
+			acc -= nph
+			starts[k] = true
+		}
 		s, c := math.Sincos(2 * math.Pi * float64(carrierHz) * float64(k) / 8000)
 		t := make([]Complex, sh.n)
 		for i, h := range sh.phases[acc] {
 			t[i] = Complex{h * c, -h * s}
 		}
-		m.taps[k] = t
+		taps[k] = t
+	}
+	// A symbol that starts at sample k0 is the i-th newest at sample k0+d
+	// while fewer than n newer ones have started; span is the longest such
+	// reach over all start phases.
+	reach := 0
+	for k0 := range period {
+		if !starts[k0] {
+			continue
+		}
+		i, d := 0, 0
+		for ; i < sh.n; d++ {
+			if d > 0 && starts[(k0+d)%period] {
+				i++
+			}
+		}
+		reach = max(reach, d-1)
+	}
+	np := len(points)
+	m := &Modulator{
+		inc: sh.inc, nph: nph, period: period, np: np,
+		rows: make([][]float32, period*np),
+		span: reach,
+		acc2: make([]float32, 2*reach),
+	}
+	for k0 := range period {
+		if !starts[k0] {
+			continue
+		}
+		for p, pt := range points {
+			row := make([]float32, reach)
+			i := 0
+			for d := range reach {
+				k := (k0 + d) % period
+				if d > 0 && starts[k] {
+					i++
+				}
+				if i < sh.n {
+					t := taps[k][i]
+					row[d] = float32(pt.Re*t.Re + pt.Im*t.Im)
+				}
+			}
+			m.rows[k0*np+p] = row
+		}
 	}
 	return m
 }
 
-// Tick advances the clock by one output sample and reports whether a new
-// symbol is due; if so the caller must Push it before Sample.
-func (m *Modulator) Tick() bool {
-	m.acc += m.inc
-	if m.acc >= m.nph {
-		m.acc -= m.nph
-		return true
-	}
-	return false
-}
-
-// Push enters the next symbol.
-func (m *Modulator) Push(sym Complex) {
-	m.pos--
-	if m.pos < 0 {
-		m.pos = m.n - 1
-	}
-	m.hist[m.pos] = sym
-	m.hist[m.pos+m.n] = sym
-}
-
-// Sample returns the passband output for this sample and moves on to the
-// next one.
-func (m *Modulator) Sample() float64 {
-	taps := m.taps[m.k]
-	m.k++
-	if m.k == len(m.taps) {
-		m.k = 0
-	}
-	win := m.hist[m.pos : m.pos+m.n]
-	taps = taps[:len(win)]
-	// Four independent sums, so the additions pipeline instead of
-	// waiting on one another.
-	var v0, v1, v2, v3 float64
-	i := 0
-	for ; i+1 < len(win); i += 2 {
-		x, y := win[i], win[i+1]
-		a, b := taps[i], taps[i+1]
-		v0 += x.Re * a.Re
-		v1 += x.Im * a.Im
-		v2 += y.Re * b.Re
-		v3 += y.Im * b.Im
-	}
-	if i < len(win) {
-		v0 += win[i].Re*taps[i].Re + win[i].Im*taps[i].Im
-	}
-	return (v0 + v1) + (v2 + v3)
-}
-
-// Reset clears the symbol history and the clocks.
+// Reset clears the output accumulators and the clocks.
 func (m *Modulator) Reset() {
-	clear(m.hist)
+	clear(m.acc2)
 	m.acc, m.k, m.pos = 0, 0, 0
 }
 
+// fillChunk is how many samples Fill produces per round of symbol
+// requests; syms holds the symbols of one round.
+const fillChunk = 256
+
 // Fill writes passband samples scaled by gain, rounded and clipped to
-// int16, into out, calling next for each symbol as it falls due. When next
-// reports ok=false, Fill stops before that sample and returns the number
-// of samples written. It is Tick, Push and Sample in one loop, with the
-// clocks kept in registers.
-func (m *Modulator) Fill(out []int16, gain float64, next func() (sym Complex, ok bool)) int {
-	acc, k, pos := m.acc, m.k, m.pos
-	n, nph, inc := m.n, m.nph, m.inc
-	hist := m.hist
-	for i := range out {
-		acc += inc
-		if acc >= nph {
-			acc -= nph
-			sym, ok := next()
+// int16, into out, calling next for the index of each symbol as it falls
+// due (an index outside the points sends silence). When next reports
+// ok=false, Fill stops before that sample and returns the number of
+// samples written; a later Fill resumes there.
+//
+// It works in rounds: first it asks next for all the symbols due in the
+// next fillChunk samples, then it renders those samples in a loop without
+// calls, which keeps the clocks in registers.
+func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok bool)) int {
+	done := 0
+	for done < len(out) {
+		n := min(len(out)-done, fillChunk)
+		// Symbols fall due where the clock wraps: the j-th (from 0) at
+		// the sample s with acc + (s+1)·inc >= (j+1)·nph.
+		due := (m.acc + n*m.inc) / m.nph
+		got := 0
+		for got < due {
+			p, ok := next()
 			if !ok {
-				acc -= inc
-				if acc < 0 {
-					acc += nph
-				}
-				m.acc, m.k, m.pos = acc, k, pos
-				return i
+				break
 			}
-			pos--
-			if pos < 0 {
-				pos = n - 1
-			}
-			hist[pos] = sym
-			hist[pos+n] = sym
+			m.syms[got] = p
+			got++
 		}
-		taps := m.taps[k]
-		if k++; k == len(m.taps) {
+		if got < due {
+			// Stop just before the sample where symbol got falls due.
+			n = ((got+1)*m.nph-m.acc+m.inc-1)/m.inc - 1
+			m.render(out[done:done+n], gain)
+			return done + n
+		}
+		m.render(out[done:done+n], gain)
+		done += n
+	}
+	return done
+}
+
+// render writes len(out) samples, taking the symbols due from m.syms.
+func (m *Modulator) render(out []int16, gain float64) {
+	acc, k, pos := m.acc, m.k, m.pos
+	inc, nph, np, span, period := m.inc, m.nph, m.np, m.span, m.period
+	buf := m.acc2[:2*span]
+	syms := m.syms[:]
+	rows := m.rows
+	g := float32(gain)
+	si := 0
+	for i := range out {
+		if acc += inc; acc >= nph {
+			acc -= nph
+			p := syms[si&(len(syms)-1)]
+			si++
+			if uint(p) < uint(np) {
+				addRow(buf[pos:pos+span], rows[k*np+p])
+			}
+		}
+		out[i] = clip16f(buf[pos] * g)
+		if k++; k == period {
 			k = 0
 		}
-		if n == 9 {
-			// The common 8-symbol pulse, unrolled over fixed-size views:
-			// no bounds checks, no loop (about 15% faster).
-			w := (*[9]Complex)(hist[pos : pos+9])
-			t := (*[9]Complex)(taps)
-			v0 := w[0].Re*t[0].Re + w[2].Re*t[2].Re + w[4].Re*t[4].Re + w[6].Re*t[6].Re + w[8].Re*t[8].Re
-			v1 := w[0].Im*t[0].Im + w[2].Im*t[2].Im + w[4].Im*t[4].Im + w[6].Im*t[6].Im + w[8].Im*t[8].Im
-			v2 := w[1].Re*t[1].Re + w[3].Re*t[3].Re + w[5].Re*t[5].Re + w[7].Re*t[7].Re
-			v3 := w[1].Im*t[1].Im + w[3].Im*t[3].Im + w[5].Im*t[5].Im + w[7].Im*t[7].Im
-			out[i] = Clip16(((v0 + v1) + (v2 + v3)) * gain)
-			continue
+		if pos++; pos == span {
+			// The first half has been read out: move the second half down
+			// and start it afresh.
+			copy(buf[:span], buf[span:])
+			clear(buf[span:])
+			pos = 0
 		}
-		win := hist[pos : pos+n]
-		taps = taps[:len(win)]
-		var v0, v1, v2, v3 float64
-		j := 0
-		for ; j+1 < len(win); j += 2 {
-			x, y := win[j], win[j+1]
-			a, b := taps[j], taps[j+1]
-			v0 += x.Re * a.Re
-			v1 += x.Im * a.Im
-			v2 += y.Re * b.Re
-			v3 += y.Im * b.Im
-		}
-		if j < len(win) {
-			v0 += win[j].Re*taps[j].Re + win[j].Im*taps[j].Im
-		}
-		out[i] = Clip16(((v0 + v1) + (v2 + v3)) * gain)
 	}
 	m.acc, m.k, m.pos = acc, k, pos
-	return len(out)
+}
+
+// addRow adds row into dst (len(dst) >= len(row)), four at a time: the
+// compiler neither unrolls nor vectorises, and four independent additions
+// per iteration halve the loop overhead.
+func addRow(dst, row []float32) {
+	dst = dst[:len(row)]
+	j := 0
+	for ; j+3 < len(row); j += 4 {
+		d := (*[4]float32)(dst[j : j+4])
+		r := (*[4]float32)(row[j : j+4])
+		d[0] += r[0]
+		d[1] += r[1]
+		d[2] += r[2]
+		d[3] += r[3]
+	}
+	for ; j < len(row); j++ {
+		dst[j] += row[j]
+	}
+}
+
+// clip16f is Clip16 for float32, which the modulator's sums are: the
+// rounding offset 32768.5 and every in-range sum plus it are exact enough
+// in float32 (an error below 2^-7 of a sample step).
+func clip16f(v float32) int16 {
+	if v >= 32767 {
+		return 32767
+	}
+	if !(v > -32768) {
+		return -32768
+	}
+	return int16(int32(v+32768.5) - 32768)
 }
 
 // Clip16 rounds v to the nearest int16 sample (halves up), saturating.
