@@ -31,7 +31,7 @@ func symbolTrace(t *testing.T, cfg Config, bits []byte) string {
 	n := 0
 	for {
 		training := tx.stage < txSeg4
-		s := tx.nextSymbol()
+		s := symbolPoint(tx, tx.nextSymbol())
 		if tx.stage == txDone {
 			break
 		}
@@ -92,4 +92,15 @@ func TestGoldenSymbols(t *testing.T) {
 			}
 		})
 	}
+}
+
+// symbolPoint returns the point of the transmitter's symbol index i.
+func symbolPoint(tx *Transmitter, i int) point {
+	switch {
+	case i < tx.train:
+		return tx.p.points[i]
+	case i < tx.train+len(trainingPoints):
+		return trainingPoints[i-tx.train]
+	}
+	return point{}
 }

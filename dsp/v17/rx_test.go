@@ -181,7 +181,7 @@ func TestStatusTiming(t *testing.T) {
 			// Trained comes when the last symbol of segment 4 reaches the
 			// decision point: after the transmit and receive filters and
 			// the equalizer's centre tap.
-			delay := float64(txTapsPerPhase)/2 + rxSpan/2.0 + (eqTaps/2)/2.0 // symbols
+			delay := float64(txSpan+1)/2 + rxSpan/2.0 + (eqTaps/2)/2.0 // symbols
 			wantTrained := lead + int64((float64(train)+delay)*10/3)
 			end := int64(lead + len(tx))
 			want := []struct {

@@ -16,7 +16,7 @@ func TestTransmitLevel(t *testing.T) {
 				sig := modulate(t, Config{Rate: rate, LevelDBm0: level}, randomBits(1, 5*rate))
 				// Measure the data only: after the long train, before the trailer.
 				start := (seg1Len + seg2LongLen + seg3Len + seg4Len + 20) * 10 / 3
-				data := sig[start : len(sig)-(trailerLen+txTapsPerPhase+10)*10/3]
+				data := sig[start : len(sig)-(trailerLen+txSpan+11)*10/3]
 				var sum float64
 				for _, v := range data {
 					sum += float64(v) * float64(v)
