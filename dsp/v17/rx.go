@@ -76,9 +76,8 @@ type Receiver struct {
 	count int // symbols in the current stage
 
 	// Level normalisation ahead of the equalizer.
-	power  float64
+	agc    qam.AGC
 	powerN int
-	agc    float64
 
 	// Segment 1 detection.
 	prev1, prev2 qam.Complex
@@ -176,7 +175,8 @@ func (r *Receiver) startHunt() {
 		r.eq.Reset(qam.Complex{Re: 1})
 	}
 	r.pll.Reset(0, 0)
-	r.power, r.powerN, r.agc = 0, 0, 1
+	r.agc.Reset()
+	r.powerN = 0
 	r.prev1, r.prev2 = qam.Complex{}, qam.Complex{}
 	r.abAlt, r.abRep, r.abPow = qam.Complex{}, qam.Complex{}, 0
 	r.scr = scrambler.V29{Reg: scramblerSeed}
@@ -194,24 +194,17 @@ func (r *Receiver) push(x float64) {
 		// Follow the level until segment 1 is found, then hold it: the
 		// equalizer takes over gain tracking.
 		r.powerN++
-		k := 1 / float64(min(r.powerN, 64))
-		r.power += (y.Abs2() - r.power) * k
-		if r.power > 0 {
-			r.agc = 1 / math.Sqrt(r.power)
-		}
+		r.agc.Follow(y.Abs2(), 1/float64(min(r.powerN, 64)))
 	}
-	y = y.Scale(r.agc)
+	y = r.agc.Scale(y)
 	r.eq.Push(y)
 	e, sym := r.gard.Push(y)
 	if !sym {
 		return
 	}
 	z := r.pll.Derotate(r.eq.Output())
-	// A symbol far outside every constellation (or not a number) means the
-	// loops have diverged on something that is not a V.17 signal, such as
-	// a loud burst after a quiet training: start again rather than
-	// decoding garbage. Written so that NaN takes this branch.
-	if !(z.Abs2() < maxSymbolEnergy) || !(math.Abs(e) < 1e6) {
+	// A diverged loop (or a timing error that is not a number): start again.
+	if qam.Diverged(z) || !(math.Abs(e) < 1e6) {
 		if r.stage >= rxSeg2 && r.stage < rxData {
 			r.status(dsp.TrainingFailed, r.sample)
 		}
@@ -226,10 +219,6 @@ func (r *Receiver) push(x float64) {
 	r.symbol(z)
 }
 
-// maxSymbolEnergy bounds |z|² of a sane equalized symbol: the outermost
-// points have |z|² = 85, so this is about eleven times their amplitude.
-const maxSymbolEnergy = 1e4
-
 func (r *Receiver) fail() {
 	r.status(dsp.TrainingFailed, r.sample)
 	r.startHunt()
@@ -237,10 +226,7 @@ func (r *Receiver) fail() {
 
 // train adapts the equalizer and the carrier loop towards a known target.
 func (r *Receiver) train(z, target qam.Complex, step float64) qam.Complex {
-	err := target.Sub(z)
-	r.eq.Adapt(r.pll.Rotate(err), step)
-	r.pll.Update(qam.PhaseError(z, target))
-	return err
+	return qam.Track(r.eq, &r.pll, z, target, step)
 }
 
 func tp(i int) qam.Complex {

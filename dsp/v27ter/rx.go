@@ -91,9 +91,8 @@ type Receiver struct {
 	odd                 bool // the next T/2 sample is a half-way one
 
 	// hunting
-	agc       float64 // gain that brings symbols to unit radius
+	agc       qam.AGC // brings symbols to unit radius; its Power is the running mean |y|² at symbol instants (before it)
 	eqPower   float64 // running mean |x|² of the equalizer's input
-	onPower   float64 // running mean |y|² at symbol instants (before AGC)
 	midPower  float64 // and half-way between them
 	flipHold  int     // symbols before the next parity check
 	skipHalf  bool    // drop one T/2 sample to swap symbol and half-way instants
@@ -226,19 +225,16 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if r.odd = !r.odd; !r.odd {
 		// The half-way sample: only the hunt's parity check looks at it.
 		r.midPower += (p - r.midPower) * (1.0 / 4)
-		x := y.Scale(r.agc)
+		x := r.agc.Scale(y)
 		r.eqPower += (x.Abs2() - r.eqPower) * (1.0 / 16)
 		r.eq.Push(x)
 		r.gard.Push(y)
 		return
 	}
 	if r.stage == rxHunt {
-		r.onPower += (p - r.onPower) * (1.0 / 4)
-		if r.onPower > 1e-9 {
-			r.agc = 1 / math.Sqrt(r.onPower)
-		}
+		r.agc.Follow(p, 1.0/4)
 	}
-	x := y.Scale(r.agc)
+	x := r.agc.Scale(y)
 	r.eqPower += (x.Abs2() - r.eqPower) * (1.0 / 16)
 	r.eq.Push(x)
 	if e, ok := r.gard.Push(y); ok {
@@ -279,11 +275,11 @@ func (r *Receiver) symbol(z qam.Complex) {
 func (r *Receiver) huntSymbol(z qam.Complex) {
 	prev := r.prev
 	r.prev = z
-	if r.flipHold--; r.flipHold <= 0 && r.midPower > 2*r.onPower {
+	if r.flipHold--; r.flipHold <= 0 && r.midPower > 2*r.agc.Power {
 		// We are sampling near the zero crossings of reversals, where the
 		// Gardner loop is slowest to pull away: move by half a symbol.
 		r.skipHalf = true
-		r.onPower, r.midPower = r.midPower, r.onPower
+		r.agc.Power, r.midPower = r.midPower, r.agc.Power
 		r.flipHold = 6
 		r.reversals = 0
 		return
@@ -334,12 +330,8 @@ func (r *Receiver) startTraining(z qam.Complex) {
 // train adapts equalizer and carrier loop towards the known symbol d and
 // returns the squared error.
 func (r *Receiver) train(z qam.Complex, d qam.Complex, mu, alpha, beta float64) float64 {
-	zr := r.pll.Derotate(z)
-	e := d.Sub(zr)
-	r.eq.Adapt(r.pll.Rotate(e), r.normalised(mu))
 	r.pll.Alpha, r.pll.Beta = alpha, beta
-	r.pll.Update(qam.PhaseError(zr, d))
-	e2 := e.Abs2()
+	e2 := qam.Track(r.eq, &r.pll, r.pll.Derotate(z), d, r.normalised(mu)).Abs2()
 	r.mse += (e2 - r.mse) * (1.0 / 16)
 	return e2
 }

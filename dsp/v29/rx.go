@@ -34,9 +34,6 @@ const (
 	onesFrom = 16
 	// onesErrors is how many zeros we tolerate in that part of segment 4.
 	onesErrors = 2
-	// maxSymbolEnergy bounds |equalizer output|² of a sane symbol: the
-	// outer points have 25, the AGC sets a trained receiver near them.
-	maxSymbolEnergy = 1e4
 	// dropBelowTrained is where, relative to the power measured in
 	// training, a trained receiver's carrier ends: 12 dB down, well below
 	// the dips of a QAM envelope over the 4 ms power meter.
@@ -70,7 +67,7 @@ type Receiver struct {
 	gardner qam.Gardner
 	eq      *qam.Equalizer
 	pll     qam.PLL
-	agc     float64 // scale of the T/2 samples into the equalizer
+	agc     qam.AGC // scale of the T/2 samples into the equalizer
 	tgain   float64 // timing loop gain
 	tacc    float64 // timing loop integrator
 
@@ -195,9 +192,9 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if r.stage == rxSearch {
 		// Until we measure the level, keep the samples near unit power:
 		// the passband mean square P becomes a baseband power near P/2.
-		r.agc = 1 / math.Sqrt(r.cd.Power()/2+1e-9)
+		r.agc.SetPower(r.cd.Power()/2 + 1e-9)
 	}
-	y = y.Scale(r.agc)
+	y = r.agc.Scale(y)
 	r.eq.Push(y)
 	if r.stage == rxSearch || r.stage == rxMeasure {
 		r.alternations(y)
@@ -245,10 +242,7 @@ func (r *Receiver) symbol() {
 		return
 	}
 	out := r.eq.Output()
-	// A symbol far outside the constellation (or not a number) means the
-	// loops have diverged, say on a loud burst after a quiet training:
-	// start again rather than decode garbage. Written so NaN fails too.
-	if !(out.Abs2() < maxSymbolEnergy) {
+	if qam.Diverged(out) {
 		if r.stage != rxData {
 			r.fail()
 			return
