@@ -644,6 +644,7 @@ func (d *DCE) inputData(p []byte) int {
 	b := d.scratch[:0]
 	n := len(p)
 	end := false
+scan:
 	for i, c := range p {
 		if !d.dleSeen {
 			if c == dle {
@@ -661,9 +662,7 @@ func (d *DCE) inputData(p []byte) int {
 			b = append(b, dle, dle)
 		case etx:
 			n, end = i+1, true
-		}
-		if end {
-			break
+			break scan
 		}
 	}
 	d.scratch = b
