@@ -350,7 +350,15 @@ func (s *Session) Transmit(out []int16) int {
 // yet done fails with err.
 func (s *Session) Close(err error) {
 	if !s.done {
-		s.fail(err)
+		switch {
+		case s.pageDone, s.state == stSending && s.next == stDone:
+			// The document was complete (MCF to EOP): only DCN was
+			// missing or under way when the call ended, which many
+			// terminals do (T.30 §5.3.2.5 phase E). The result stands.
+			s.finish()
+		default:
+			s.fail(err)
+		}
 	}
 	s.eng.Hangup()
 }
