@@ -29,6 +29,24 @@
 // or Transmit and after starting an operation. Events are queued, never
 // delivered by callback, so a driver never re-enters the engine.
 //
+// What each operation reports, in order (a pty driver prints the T.31
+// result in brackets):
+//
+//	Answer           Connect (flags start after CED) [CONNECT], then as TransmitHDLC
+//	Originate        Connect on V.21 flags [CONNECT], then as ReceiveHDLC; NoCarrier after the S7 time
+//	TransmitHDLC     Connect at once; Connect after each non-final frame; OK when the carrier is off
+//	ReceiveHDLC      Connect on flags; Frame [frame, FCS, <DLE><ETX>]; OK or Error [ERROR];
+//	                 or NoCarrier when the carrier goes after Connect without a frame
+//	TransmitData     Connect at once; OK when the trailer has gone after EndData
+//	ReceiveData      Connect once trained; Data...; NoCarrier [<DLE><ETX> NO CARRIER];
+//	                 or FCError [+FCERROR]; or, adaptive, Connect with Mod V21 [+FRH:3 CONNECT]
+//	                 and then as ReceiveHDLC
+//	TransmitSilence  OK
+//	WaitSilence      OK
+//	Abort            OK (NoCarrier while answering or dialling)
+//
+// Inactive [none; hang up] can come at any time off hook when +FIT is set.
+//
 // The behaviour follows what HylaFAX and efax rely on from a T.31 modem
 // (spandsp's inside iaxmodem is the reference peer): a received frame is
 // followed by OK (good FCS) or ERROR (bad FCS), and the OK after a final
