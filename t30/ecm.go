@@ -196,6 +196,16 @@ type ecmRx struct {
 	confirmed bool
 }
 
+// any reports whether a frame of a new block has arrived.
+func (r *ecmRx) any() bool {
+	for _, g := range r.got {
+		if g {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *ecmRx) startBlock() {
 	if !r.acked {
 		return
@@ -249,7 +259,7 @@ func (s *Session) ecmPPS(info []byte) {
 	s.pendingPPS = nil
 	fcf2 := FCF(info[0]).Code()
 	pageNo, block, count := int(info[1]), int(info[2]), int(info[3])+1
-	if r.acked && r.confirmed && pageNo == r.lastPage && block == r.lastBlock {
+	if r.confirmed && pageNo == r.lastPage && block == r.lastBlock && !r.any() {
 		// Our MCF was lost: the sender asks again.
 		s.repeatResponse()
 		return

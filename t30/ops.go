@@ -269,7 +269,8 @@ func (s *Session) rxFrameEvent(ev modem.Event) {
 		// The carrier ended after a damaged frame (OK or NO CARRIER).
 		s.handle(evBadFrame)
 	}
-	if s.ops.cur.kind == opNone && len(s.ops.pending) == 0 && !s.done && s.listening() {
+	adaptive := o.mod == modem.V21 && (s.state == stRxTCF || s.state == stRxPage)
+	if s.ops.cur.kind == opNone && len(s.ops.pending) == 0 && !s.done && (s.listening() || adaptive) {
 		// Keep listening at the same modulation until the state moves on.
 		s.ops.push(op{kind: opRxFrames, mod: o.mod})
 	}

@@ -384,3 +384,39 @@ func TestSessionCTC(t *testing.T) {
 		t.Errorf("sender at %v, receiver at %v: %q", rs.Modulation, rr.Modulation, log.lines)
 	}
 }
+
+// TestSessionLostResponses: a response the sender does not hear (CFR, MCF,
+// or the MCF to a PPS) makes it repeat its command; the receiver, already
+// waiting for the next page or block, answers the repeat.
+func TestSessionLostResponses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ecm  bool
+		lose FCF
+	}{
+		{"CFR", false, FCFCFR},
+		{"MCF", false, FCFMCF},
+		{"CFR/ECM", true, FCFCFR},
+		{"MCF/ECM", true, FCFMCF},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lost := 0
+			send := Config{ECM: tc.ecm, badFrame: func(f Frame) bool {
+				if f.FCF.Code() == tc.lose && lost == 0 {
+					lost++
+					return true
+				}
+				return false
+			}}
+			pages := threePages(t, t4.Standard, 190)
+			col, rs, rr, _ := fax(t, send, Config{ECM: tc.ecm}, pages, linear(), 600)
+			if rs.Err != nil || rr.Err != nil {
+				t.Fatalf("sender %v, receiver %v", rs.Err, rr.Err)
+			}
+			samePages(t, col.Pages, pages)
+			if lost != 1 {
+				t.Errorf("%v never lost", tc.lose)
+			}
+		})
+	}
+}

@@ -408,7 +408,10 @@ func (s *Session) enter(st state) {
 		s.deadline = s.now + T2
 	case stRxECM:
 		s.rxECM.startBlock()
-		s.listen(s.pageMod, T2)
+		// The block follows our response within a training time; without
+		// it, the sender may be repeating its command at V.21 (our
+		// response was lost), which only stRxPostCmd hears.
+		s.listen(s.pageMod, T4)
 	case stRxPostCmd, stRxWaitDCN:
 		s.listen(modem.V21, T2)
 	case stTxWaitCFR, stTxWaitResp, stTxWaitCTR:
