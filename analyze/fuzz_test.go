@@ -69,7 +69,7 @@ func FuzzFile(f *testing.F) {
 // octet then the frame's octets after the address (control, of which
 // only the final bit counts, FCF, info).
 func FuzzFrames(f *testing.F) {
-	f.Add([]byte("\x0a\x13\x80\x00\xee\xf8\x80\x80\x91\x80\x80"))                    // DIS
+	f.Add([]byte("\x0a\x13\x80\x00\xee\xf8\x80\x80\x91\x80\x80"))                     // DIS
 	f.Add([]byte("\x06\x13\x83\x00\xe2\x78\x00\x02\x13\x8f\x02\x13\x8c\x02\x13\xfb")) // DCS EOM MCF DCN
 	f.Add([]byte("\x06\x13\xbf\x2e\x00\x00\x10\x05\x13\xbc\xff\x00\x00\x02\x13\x85")) // PPS-EOP PPR CFR
 	f.Add([]byte("\x04\x13\x83\x00\x00\x02\x13\x44"))                                 // short DCS, FTT

@@ -106,12 +106,12 @@ type interpreter struct {
 	lastMod   modem.Modulation
 
 	// ECM: frames heard since the last PPS, and each (page, block).
-	fcd       map[int][]byte
-	blocks    map[[2]int]*ecmBlock
-	ppsPage   int
-	ppsBlock  int
-	ppsEnd    bool // the last PPS ended a page
-	ppsCount  int  // frames in the block of the last PPS
+	fcd      map[int][]byte
+	blocks   map[[2]int]*ecmBlock
+	ppsPage  int
+	ppsBlock int
+	ppsEnd   bool // the last PPS ended a page
+	ppsCount int  // frames in the block of the last PPS
 	// trainFail is the first failed training after DCS, reported only if
 	// no TCF follows (receivers also fail on V.21 and tones).
 	trainFail *Event
