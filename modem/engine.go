@@ -331,6 +331,7 @@ func (e *Engine) enter(next State) {
 	}
 	if next == StateIdle {
 		e.tx.tx = nil
+		e.frames, e.finals, e.fhead = e.frames[:0], e.finals[:0], 0
 		e.idleRun = 0
 		if e.state != StateIdle {
 			// The history holds what is heard while idle: start it afresh.

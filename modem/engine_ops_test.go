@@ -490,3 +490,17 @@ func TestInactivityWhileTransmitting(t *testing.T) {
 		}
 	}
 }
+
+// TestAbortDropsFrames: frames queued for an aborted transmission are not
+// sent by the next one.
+func TestAbortDropsFrames(t *testing.T) {
+	p := newPair(t, Config{}, mulaw())
+	must(t, p.a.e.TransmitHDLC(V21))
+	must(t, p.a.e.SendFrame(frameCSI, false))
+	p.a.e.Abort()
+	p.run(0.5, nil)
+	p.runScripts(8, []step{ata(frameDIS)}, []step{atd("CONNECT3 frame OK")})
+	if f := p.b.frames(); len(f) != 1 || !bytes.Equal(f[0].Data, frameDIS) {
+		t.Errorf("frames %v", f)
+	}
+}
