@@ -332,6 +332,7 @@ func (e *Engine) enter(next State) {
 	if next == StateIdle {
 		e.tx.tx = nil
 		e.frames, e.finals, e.fhead = e.frames[:0], e.finals[:0], 0
+		e.txStart, e.txN = 0, 0 // an aborted TransmitData drops its buffer
 		e.idleRun = 0
 		if e.state != StateIdle {
 			// The history holds what is heard while idle: start it afresh.

@@ -382,6 +382,10 @@ func TestErrors(t *testing.T) {
 	if err := e.EndData(); !errors.Is(err, ErrState) {
 		t.Errorf("second EndData: %v", err)
 	}
+	e.Abort()
+	if e.Buffered() != 0 {
+		t.Errorf("buffered %d after abort", e.Buffered())
+	}
 }
 
 // TestUnderrunFill: a DTE that is late with data gets 0xFF fill before its
