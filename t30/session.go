@@ -72,8 +72,8 @@ type Config struct {
 	// NoFine and NoSuperfine stop a receiver from offering those
 	// resolutions (a sender then converts its pages).
 	NoFine, NoSuperfine bool
-	// MaxWidth is the widest recording width a receiver offers (A4 by
-	// default... set B4 or A3 to accept wider pages).
+	// MaxWidth is the widest recording width a receiver offers; the zero
+	// value is A4 (215 mm), B4 and A3 accept wider pages too.
 	MaxWidth Width
 	// BadRowsRTN: a receiver answers RTN when more than this fraction of
 	// a page's rows are damaged, RTP when some are, MCF otherwise (T.30
@@ -112,8 +112,13 @@ const (
 	ProgressDone                               // the session ended (Result is final)
 )
 
+var progressNames = [...]string{"?", "connected", "negotiated", "trained", "retrain", "page", "block", "done"}
+
 func (k ProgressKind) String() string {
-	return [...]string{"?", "connected", "negotiated", "trained", "retrain", "page", "block", "done"}[k]
+	if k < 0 || int(k) >= len(progressNames) {
+		return fmt.Sprintf("ProgressKind(%d)", int(k))
+	}
+	return progressNames[k]
 }
 
 // Progress is one report of a session's advance.
@@ -182,7 +187,12 @@ var stateNames = [...]string{"idle", "sending", "rx-wait-cmd", "rx-tcf", "rx-pag
 	"rx-post-cmd", "rx-wait-dcn", "rx-poll-dis", "tx-wait-dis", "tx-wait-cfr", "tx-wait-resp",
 	"tx-wait-ctr", "done"}
 
-func (st state) String() string { return stateNames[st] }
+func (st state) String() string {
+	if st < 0 || int(st) >= len(stateNames) {
+		return fmt.Sprintf("state(%d)", int(st))
+	}
+	return stateNames[st]
+}
 
 // event is what drives the state machine: the outcome of an engine
 // operation or a timer.
@@ -365,7 +375,7 @@ func (s *Session) Close(err error) {
 
 func (s *Session) progress(p Progress) {
 	p.At = s.now
-	p.Page = s.pageNoFor()
+	p.Page = s.result.Pages
 	p.Modulation = s.result.Modulation
 	p.ECM = s.result.ECM
 	p.Remote = s.result.RemoteID
@@ -373,10 +383,6 @@ func (s *Session) progress(p Progress) {
 	if s.cfg.Progress != nil {
 		s.cfg.Progress(p)
 	}
-}
-
-func (s *Session) pageNoFor() int {
-	return s.result.Pages
 }
 
 // enter moves to st and does its entry action: every waiting state starts
