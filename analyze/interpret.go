@@ -1,13 +1,13 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/hdlc"
-	"github.com/softfax/softfax/modem"
 	"github.com/softfax/softfax/t30"
 	"github.com/softfax/softfax/t4"
 )
@@ -97,13 +97,13 @@ type interpreter struct {
 	dcs       *t30.DCS
 	dcsDir    Direction
 	expectTCF bool
-	lastTCF   *Event
-	lastPage  *Event
-	post      string // last post-message command (MPS, EOP, EOM, PPS-xxx)
-	pageNo    int    // pages confirmed so far
-	waiting   *pending
-	sawDCN    bool
-	lastMod   modem.Modulation
+	// The last TCF and page seen, copied (Events grows and moves).
+	lastTCF  *Event
+	lastPage *Event
+	post     string // last post-message command (MPS, EOP, EOM, PPS-xxx)
+	pageNo   int    // pages confirmed so far
+	waiting  *pending
+	sawDCN   bool
 
 	// ECM: frames heard since the last PPS, and each (page, block).
 	fcd      map[int][]byte
@@ -232,7 +232,6 @@ func (in *interpreter) frame(f finding) {
 		var d t30.DCS
 		if d.Unmarshal(fr.Info) == nil {
 			in.dcs, in.dcsDir = &d, dir
-			in.lastMod = d.Modulation
 		}
 		in.expectTCF = true
 		in.trainFail = nil
@@ -529,7 +528,8 @@ func (in *interpreter) data(f finding) {
 		}
 		e.Detail = fmt.Sprintf("%.2f s: %d zeros, %d ones in the first 1.5 s, longest run of zeros %.2f s", dur, e.Zeros, e.Ones,
 			float64(longest)/float64(max(1, b.mod.BitRate())))
-		in.lastTCF = in.add(e)
+		in.add(e)
+		in.lastTCF = &e
 	case in.dcs != nil && in.dcs.ECM:
 		e.Name = "ECM block"
 		good, bad := 0, 0
@@ -574,7 +574,8 @@ func (in *interpreter) data(f finding) {
 	case in.dcs != nil:
 		e.Name = fmt.Sprintf("page %d", in.pageNo+1)
 		e.Detail = fmt.Sprintf("%.2f s, ", dur) + in.decodePage(&e, b.bits[:b.nbits/8])
-		in.lastPage = in.add(e)
+		in.add(e)
+		in.lastPage = &e
 	default:
 		e.Name = "data"
 		e.Detail = fmt.Sprintf("%.2f s, %d bits (no DCS heard: rate and coding unknown)", dur, b.nbits)
@@ -582,9 +583,12 @@ func (in *interpreter) data(f finding) {
 	}
 }
 
-// end adds the diagnosis of how the recording ends.
+// end adds the diagnosis of how the recording ends and puts the events in
+// time order (some are only known later: a failed training once no TCF
+// followed, an ECM page once confirmed).
 func (in *interpreter) end() {
 	r := in.r
+	defer slices.SortStableFunc(r.Events, func(a, b Event) int { return cmp.Compare(a.At, b.At) })
 	frames := 0
 	for _, e := range r.Events {
 		if e.Kind == KindFrame {
