@@ -191,7 +191,7 @@ func (c *channelDemod) configure() {
 	c.endBurst(c.pos)
 	c.candidates = c.candidates[:0]
 	if c.dcs == nil {
-		for _, m := range []modem.Modulation{modem.V17_14400, modem.V29_9600, modem.V27ter4800} {
+		for _, m := range []modem.Modulation{modem.V17_14400, modem.V29_9600, modem.V27ter4800, modem.V27ter2400} {
 			c.add(m, false)
 		}
 		return

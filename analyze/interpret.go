@@ -606,7 +606,7 @@ func (in *interpreter) end() {
 	if !in.sawDCN {
 		in.problem(at, "the recording ends without DCN (hang-up, a timeout, or the recording was cut)")
 	}
-	if in.expectTCF && in.dcs != nil {
+	if in.expectTCF && in.dcs != nil && !in.sawDCN && in.waiting == nil {
 		in.problem(at, "DCS was never followed by a recognised TCF at %s", in.dcs.Modulation)
 	}
 }
