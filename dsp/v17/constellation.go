@@ -126,6 +126,9 @@ type subsetGrid struct {
 	// in most cells one point of each subset is nearest everywhere.
 	cells [gridCells * gridCells][8][maxCandidates]uint8
 	count [gridCells * gridCells][8]uint8
+	// single marks the cells where every subset has one candidate, whose
+	// lookup needs no comparisons.
+	single [gridCells * gridCells]bool
 }
 
 // maxCandidates bounds the candidates per subset and cell; newSubsetGrid
@@ -167,6 +170,7 @@ func newSubsetGrid(pts []point) *subsetGrid {
 				}
 				g.count[cy*gridCells+cx][set] = uint8(n)
 			}
+			g.single[cy*gridCells+cx] = g.count[cy*gridCells+cx] == [8]uint8{1, 1, 1, 1, 1, 1, 1, 1}
 		}
 	}
 	return g
@@ -202,6 +206,15 @@ func (g *subsetGrid) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dis
 	cx = min(max(cx, 0), gridCells-1)
 	cy = min(max(cy, 0), gridCells-1)
 	cell := &g.cells[cy*gridCells+cx]
+	if g.single[cy*gridCells+cx] {
+		for set := range cell {
+			i := cell[set][0]
+			p := &pts[i&127]
+			dx, dy := re-p.re, im-p.im
+			idx[set], dist[set] = i, dx*dx+dy*dy
+		}
+		return
+	}
 	count := &g.count[cy*gridCells+cx]
 	for set := range cell {
 		c := &cell[set]

@@ -106,26 +106,28 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 	if v.pos == viterbiHistory {
 		v.pos = 0
 	}
-	var next [8]float64
 	from := &v.from[v.pos]
 	lab := &v.label[v.pos]
-	for n := range trellisBranches {
+	// Add-compare-select, written out for the eight states: states 0-3 are
+	// reached from the even states by the even subsets, 4-7 from the odd
+	// states by the odd subsets (trellisBranches, which TestViterbiUnrolled
+	// checks this against).
+	m := &v.metric
+	var next [8]float64
+	var k [8]uint8
+	next[0], k[0] = acs4(m[0]+dist[0], m[2]+dist[6], m[4]+dist[2], m[6]+dist[4])
+	next[1], k[1] = acs4(m[0]+dist[6], m[2]+dist[0], m[4]+dist[4], m[6]+dist[2])
+	next[2], k[2] = acs4(m[0]+dist[2], m[2]+dist[4], m[4]+dist[0], m[6]+dist[6])
+	next[3], k[3] = acs4(m[0]+dist[4], m[2]+dist[2], m[4]+dist[6], m[6]+dist[0])
+	next[4], k[4] = acs4(m[1]+dist[1], m[3]+dist[3], m[5]+dist[7], m[7]+dist[5])
+	next[5], k[5] = acs4(m[1]+dist[5], m[3]+dist[7], m[5]+dist[3], m[7]+dist[1])
+	next[6], k[6] = acs4(m[1]+dist[7], m[3]+dist[5], m[5]+dist[1], m[7]+dist[3])
+	next[7], k[7] = acs4(m[1]+dist[3], m[3]+dist[1], m[5]+dist[5], m[7]+dist[7])
+	for n := range k {
 		br := &trellisBranches[n]
-		// Indices are masked to 3 bits so the compiler drops bounds checks.
-		best := v.metric[br[0].from&7] + dist[br[0].set&7]
-		k := 0
-		if m := v.metric[br[1].from&7] + dist[br[1].set&7]; m < best {
-			best, k = m, 1
-		}
-		if m := v.metric[br[2].from&7] + dist[br[2].set&7]; m < best {
-			best, k = m, 2
-		}
-		if m := v.metric[br[3].from&7] + dist[br[3].set&7]; m < best {
-			best, k = m, 3
-		}
-		next[n] = best
-		from[n] = br[k&3].from
-		lab[n] = idx[br[k&3].set&7]
+		kn := k[n] & 3
+		from[n] = br[kn].from
+		lab[n] = idx[br[kn].set&7]
 	}
 	// Keep metrics small: only their differences matter.
 	lo, bestState := next[0], 0
@@ -159,4 +161,19 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 		}
 	}
 	return v.out[:]
+}
+
+// acs4 returns the least of four path metrics and its position.
+func acs4(a, b, c, d float64) (float64, uint8) {
+	best, k := a, uint8(0)
+	if b < best {
+		best, k = b, 1
+	}
+	if c < best {
+		best, k = c, 2
+	}
+	if d < best {
+		best, k = d, 3
+	}
+	return best, k
 }

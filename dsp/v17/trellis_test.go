@@ -1,7 +1,9 @@
 package v17
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -176,6 +178,41 @@ func TestMinimumDistances(t *testing.T) {
 	for rate, want := range map[int]float64{Rate7200: 16, Rate9600: 8, Rate12000: 4, Rate14400: 2} {
 		if got := params[rate].minDist2; got != want {
 			t.Errorf("%d: squared minimum distance %v, want %v", rate, got, want)
+		}
+	}
+}
+
+// TestViterbiUnrolled checks the written-out add-compare-select of
+// viterbi.step against the trellis tables, on random branch metrics.
+func TestViterbiUnrolled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	var v viterbi
+	var metric [8]float64
+	for i := range 500 {
+		var idx [8]uint8
+		var dist [8]float64
+		for s := range dist {
+			idx[s] = uint8(rng.IntN(128))
+			dist[s] = rng.Float64() * 10
+		}
+		var want [8]float64
+		var from, lab [8]uint8
+		for n, brs := range trellisBranches {
+			want[n] = math.Inf(1)
+			for _, br := range brs {
+				if m := metric[br.from] + dist[br.set]; m < want[n] {
+					want[n], from[n], lab[n] = m, br.from, idx[br.set]
+				}
+			}
+		}
+		lo := slices.Min(want[:])
+		for n := range want {
+			metric[n] = want[n] - lo
+		}
+		v.step(&idx, &dist)
+		if v.metric != metric || v.from[v.pos] != from || v.label[v.pos] != lab {
+			t.Fatalf("step %d: metrics %v from %v labels %v, want %v %v %v",
+				i, v.metric, v.from[v.pos], v.label[v.pos], metric, from, lab)
 		}
 	}
 }

@@ -31,3 +31,22 @@ func BenchmarkModulatorFill(b *testing.B) {
 		m.Fill(out, 100, sym)
 	}
 }
+
+// BenchmarkModulatorFill128 sends random points of a 128-point set, as
+// V.17 at 14400 bit/s does: the rows no longer all sit in the L1 cache.
+func BenchmarkModulatorFill128(b *testing.B) {
+	pts := make([]Complex, 133)
+	for i := range pts {
+		pts[i] = Complex{float64(i%11 - 5), float64(i%13 - 6)}
+	}
+	m := NewModulator(1800, 2400, 0.25, 8, pts)
+	out := make([]int16, 8000)
+	var lfsr uint32 = 1
+	sym := func() (int, bool) {
+		lfsr = lfsr*1664525 + 1013904223
+		return int(lfsr>>25) & 127, true
+	}
+	for b.Loop() {
+		m.Fill(out, 100, sym)
+	}
+}
