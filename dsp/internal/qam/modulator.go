@@ -29,10 +29,10 @@ type Modulator struct {
 	// sample k (k odd: its high half). Phases where no symbol starts have
 	// no rows.
 	rows  [][]int64
-	pairs int     // pairs in a row; also half the accumulator ring
-	ring  []int64 // 2·pairs accumulator pairs; the sum for sample pos is in ring[pos/2]
-	pos   int     // sample index into ring, even at even k
-	shift uint    // fixed-point scale of the rows: 2^shift per unit
+	pairs int            // pairs in a row; also half the accumulator ring
+	ring  []int64        // 2·pairs accumulator pairs; the sum for sample pos is in ring[pos/2]
+	pos   int            // sample index into ring, even at even k
+	shift uint           // fixed-point scale of the rows: 2^shift per unit
 	syms  [fillChunk]int // symbols due in Fill's current round
 }
 
