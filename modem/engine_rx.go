@@ -180,19 +180,19 @@ func (e *Engine) ReceiveData(m Modulation, adaptive bool) error {
 	return nil
 }
 
-// WaitSilence starts +FRS=<tenMs>: OK once the line has been silent for
-// tenMs × 10 ms in a row, counted from now.
-func (e *Engine) WaitSilence(tenMs10 int) error {
+// WaitSilence starts +FRS=<n>: OK once the line has been silent for
+// n × 10 ms in a row, counted from now (n ≤ 0: OK at once).
+func (e *Engine) WaitSilence(n int) error {
 	if err := e.begin(); err != nil {
 		return err
 	}
 	e.stopHot()
-	if tenMs10 <= 0 {
+	if n <= 0 {
 		e.at = e.rxClock
 		e.emit(OK, 0)
 		return nil
 	}
-	e.rx.silenceNeed = tenMs10 * tenMs
+	e.rx.silenceNeed = n * tenMs
 	e.silence.Reset()
 	e.enter(StateRxSilence)
 	return nil

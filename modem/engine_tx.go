@@ -276,18 +276,19 @@ func (e *Engine) dataBit() (int, bool) {
 	return bit, true
 }
 
-// TransmitSilence starts +FTS=<tenMs>: silence for tenMs × 10 ms, then OK.
-func (e *Engine) TransmitSilence(tenMs10 int) error {
+// TransmitSilence starts +FTS=<n>: silence for n × 10 ms, then OK
+// (n ≤ 0: OK at once).
+func (e *Engine) TransmitSilence(n int) error {
 	if err := e.begin(); err != nil {
 		return err
 	}
 	e.stopHot()
-	if tenMs10 <= 0 {
+	if n <= 0 {
 		e.at = e.txClock
 		e.emit(OK, 0)
 		return nil
 	}
-	e.tx.left = tenMs10 * tenMs
+	e.tx.left = n * tenMs
 	e.enter(StateTxSilence)
 	return nil
 }
