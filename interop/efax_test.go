@@ -14,7 +14,7 @@ import (
 // pages must arrive with the same content.
 func TestEfaxSendThroughSoftfax(t *testing.T) {
 	peer.Require(t, "efax", "efax")
-	r := newRig(t)
+	r := newRig(t, "root:root")
 	const n = 3
 	src := testPages(t, n)
 	doc := filepath.Join(r.dir, "doc.tif")
@@ -49,7 +49,7 @@ func TestEfaxSendThroughSoftfax(t *testing.T) {
 // to softfax, where efax on softfax's pty receives.
 func TestEfaxReceiveThroughSoftfax(t *testing.T) {
 	peer.Require(t, "efax", "efax")
-	r := newRig(t)
+	r := newRig(t, "root:root")
 	const n = 3
 	src := testPages(t, n)
 	doc := filepath.Join(r.dir, "doc.tif")

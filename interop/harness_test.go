@@ -54,6 +54,17 @@ func freeUDPPort(t *testing.T) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
+// freeTCPPort returns a loopback TCP port that was free a moment ago.
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 // proc is a program the test started; Stop ends its process group.
 type proc struct {
 	name string
@@ -170,13 +181,17 @@ func requireRoot(t *testing.T) {
 	}
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, owner string) *rig {
 	t.Helper()
 	requireRoot(t)
 	iaxmodem := peer.Require(t, "iaxmodem", "iaxmodem")
 	bin := softfaxBinary(t)
 	r := &rig{dir: t.TempDir(), ourPort: freeUDPPort(t), theirPort: freeUDPPort(t)}
+	// iaxmodem, faxgetty and faxsend run as uucp: let them in.
 	if err := os.Chmod(r.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Dir(r.dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	id := fmt.Sprintf("%d%d", os.Getpid()%10000, time.Now().UnixNano()%1000)
@@ -184,9 +199,9 @@ func newRig(t *testing.T) *rig {
 	r.theirDev = "/dev/ttyIAXT" + id
 
 	ours := filepath.Join(r.dir, "ttySF")
-	writeFile(t, ours, fmt.Sprintf("device\t%s\nowner\troot:root\nmode\t660\nport\t%d\nrefresh\t0\n"+
+	writeFile(t, ours, fmt.Sprintf("device\t%s\nowner\t%s\nmode\t660\nport\t%d\nrefresh\t0\n"+
 		"server\t127.0.0.1:%d\npeername\tsoftfax\nsecret\tdo-not-show\ncidname\tSoftfax Test\n"+
-		"cidnumber\t5550100\ncodec\tslinear\n", r.ourDev, r.ourPort, r.theirPort))
+		"cidnumber\t5550100\ncodec\tslinear\n", r.ourDev, owner, r.ourPort, r.theirPort))
 	// iaxmodem reads only /etc/iaxmodem/NAME.
 	name := "sftest" + id
 	theirs := filepath.Join("/etc/iaxmodem", name)
