@@ -407,9 +407,20 @@ func TestUnknownCallFramesChangeNothing(t *testing.T) {
 }
 
 func TestRetransmitLimitTearsDown(t *testing.T) {
-	// A "peer" that swallows everything.
+	// A "peer" that swallows everything, noting when frames arrive.
 	sink, _ := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
 	defer sink.Close()
+	arrivals := make(chan time.Time, 16)
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			if _, err := sink.Read(buf); err != nil {
+				close(arrivals)
+				return
+			}
+			arrivals <- time.Now()
+		}
+	}()
 	cfg := fastRetry(Config{})
 	cfg.RetryLimit = 3
 	cli := listen(t, cfg)
@@ -418,18 +429,21 @@ func TestRetransmitLimitTearsDown(t *testing.T) {
 	if !errors.Is(ev.Err, ErrTimeout) {
 		t.Errorf("err %v", ev.Err)
 	}
-	// The NEW went out 1 + 3 times.
-	sink.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-	n := 0
-	buf := make([]byte, 1500)
-	for {
-		if _, err := sink.Read(buf); err != nil {
-			break
-		}
-		n++
+	time.Sleep(50 * time.Millisecond)
+	sink.Close()
+	var at []time.Time
+	for a := range arrivals {
+		at = append(at, a)
 	}
-	if n < 4 {
-		t.Errorf("sink got %d frames, want >= 4", n)
+	// The NEW went out 1 + 3 times, the gaps doubling (30, 60, 120 ms),
+	// then one best-effort HANGUP.
+	if len(at) != 5 {
+		t.Fatalf("sink got %d frames, want 5", len(at))
+	}
+	for i := 2; i < 4; i++ {
+		if g0, g1 := at[i-1].Sub(at[i-2]), at[i].Sub(at[i-1]); g1 < g0*5/4 {
+			t.Errorf("retransmission gaps %v then %v: no backoff", g0, g1)
+		}
 	}
 	if cli.Stats().Retransmitted != 3 || cli.Stats().TimedOut != 1 {
 		t.Errorf("stats %+v", cli.Stats())
