@@ -1,6 +1,7 @@
 package iax
 
 import (
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -298,5 +299,26 @@ func TestAsteriskShapedNew(t *testing.T) {
 	}
 	if e.Stats().TokenRejected != 1 {
 		t.Errorf("stats %+v", e.Stats())
+	}
+}
+
+func TestInvalEndsCall(t *testing.T) {
+	e := listen(t, Config{AcceptGuests: true})
+	p := newRawPeer(t, e)
+	nw := FullFrame{Type: TypeIAX, Subclass: CmdNew, Timestamp: 3}
+	nw.IEs.AddUint32(IEFormat, uint32(FormatULaw))
+	p.send(nw)
+	p.expect("IAX/ACK")
+	call := <-e.Incoming()
+	call.Accept()
+	p.expect("IAX/ACCEPT")
+	p.sendRaw(FullFrame{SrcCall: p.call, DstCall: p.dst, Timestamp: 50, OSeq: p.oseq, ISeq: p.iseq, Type: TypeIAX, Subclass: CmdInval})
+	select {
+	case <-call.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("INVAL did not end the call")
+	}
+	if _, err := call.Cause(); !errors.Is(err, ErrInvalidated) {
+		t.Errorf("err %v", err)
 	}
 }
