@@ -82,7 +82,8 @@ type rateParams struct {
 	points        []point     // indexed by label
 	padded        *[128]point // points, padded for lookups without bounds checks
 	grid          *subsetGrid
-	minDist2      float64 // squared minimum distance between points
+	lattice       *subsetLattice // nil if the subsets are not lattice cosets
+	minDist2      float64        // squared minimum distance between points
 }
 
 // params holds the per-rate tables, built once at package initialisation and
@@ -99,7 +100,7 @@ var params = func() map[int]*rateParams {
 				d = min(d, (a.re-b.re)*(a.re-b.re)+(a.im-b.im)*(a.im-b.im))
 			}
 		}
-		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts), minDist2: d}
+		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts), lattice: newSubsetLattice(pts), minDist2: d}
 	}
 	add(Rate14400, 6, base14400[:])
 	add(Rate12000, 5, base12000[:])

@@ -386,7 +386,9 @@ func (r *Receiver) decide(z qam.Complex) {
 	var idx [8]uint8
 	var dist [8]float64
 	pts := r.p.padded
-	r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
+	if l := r.p.lattice; l == nil || !l.nearest(z.Re, z.Im, &idx, &dist) {
+		r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
+	}
 	best := 0
 	for s := 1; s < 8; s++ {
 		if dist[s] < dist[best] {

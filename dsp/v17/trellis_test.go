@@ -216,3 +216,41 @@ func TestViterbiUnrolled(t *testing.T) {
 		}
 	}
 }
+
+// TestSubsetLattice checks the lattice lookup of the nearest point of each
+// subset against a search of the whole constellation, inside and around
+// every constellation, and that it leaves the far outside to the grid.
+func TestSubsetLattice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, rate := range allRates {
+		p := params[rate]
+		if p.lattice == nil {
+			t.Fatalf("%d: subsets are not lattice cosets", rate)
+		}
+		hits := 0
+		for range 20000 {
+			re, im := rng.Float64()*24-12, rng.Float64()*24-12
+			var idx [8]uint8
+			var dist [8]float64
+			if !p.lattice.nearest(re, im, &idx, &dist) {
+				continue
+			}
+			hits++
+			for set := range 8 {
+				best := math.Inf(1)
+				for l := set; l < len(p.points); l += 8 {
+					q := p.points[l]
+					best = min(best, (re-q.re)*(re-q.re)+(im-q.im)*(im-q.im))
+				}
+				q := p.points[idx[set]]
+				if int(idx[set])&7 != set || math.Abs(dist[set]-best) > 1e-9 ||
+					math.Abs(dist[set]-((re-q.re)*(re-q.re)+(im-q.im)*(im-q.im))) > 1e-9 {
+					t.Fatalf("%d: (%.3f, %.3f) subset %d: label %d at %v, want distance %v", rate, re, im, set, idx[set], dist[set], best)
+				}
+			}
+		}
+		if hits < 500 {
+			t.Errorf("%d: the lattice answered only %d of 20000 points", rate, hits)
+		}
+	}
+}

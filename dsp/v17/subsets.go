@@ -1,0 +1,123 @@
+package v17
+
+import "math"
+
+// subsetLattice finds the nearest point of each subset by arithmetic
+// instead of search. With set partitioning (V.32bis, which V.17 follows)
+// each of the eight subsets of a constellation is the part of one coset
+// c + Λ of a lattice Λ that lies inside the constellation, Λ being either
+// m·Z² or m·R·Z² with R = [1 1; 1 -1] (the square lattice turned by 45°).
+// The nearest point of the coset is found by rounding coordinates; it is
+// the nearest of the subset whenever it lies in the constellation, which
+// is so for every received point inside it. Near the edge the caller
+// falls back to subsetGrid.
+type subsetLattice struct {
+	m       float64 // lattice scale
+	rotated bool    // Λ = m·R·Z² rather than m·Z²
+	off     [8]point
+	// label[y+latticeRange][x+latticeRange] is the label of the point at
+	// (x, y), or noLabel where there is none.
+	label [2 * latticeRange][2 * latticeRange]uint8
+}
+
+// latticeRange bounds the coordinates the lookup table covers: the
+// constellations reach ±9, rounding a point within ±10 can reach ±14.
+const latticeRange = 16
+
+const noLabel = 255
+
+// newSubsetLattice returns the lattice description of the constellation
+// pts (indexed by label, the subset in the low three bits), or nil if no
+// lattice of the two kinds makes every subset a single coset.
+func newSubsetLattice(pts []point) *subsetLattice {
+	for _, rotated := range []bool{false, true} {
+		for _, m := range []float64{8, 4, 2} {
+			l := &subsetLattice{m: m, rotated: rotated}
+			if l.fit(pts) {
+				return l
+			}
+		}
+	}
+	return nil
+}
+
+// fit fills l for pts and reports whether each subset is exactly the
+// constellation's part of one coset.
+func (l *subsetLattice) fit(pts []point) bool {
+	for y := range l.label {
+		for x := range l.label[y] {
+			l.label[y][x] = noLabel
+		}
+	}
+	var have [8]bool
+	for lab, p := range pts {
+		set := lab & 7
+		if !have[set] {
+			l.off[set], have[set] = p, true
+		}
+		if l.nearestInCoset(set, p.re, p.im) != p {
+			return false // p is not in its subset's coset
+		}
+		x, y := int(p.re)+latticeRange, int(p.im)+latticeRange
+		if x < 0 || y < 0 || x >= 2*latticeRange || y >= 2*latticeRange || l.label[y][x] != noLabel {
+			return false
+		}
+		l.label[y][x] = uint8(lab)
+	}
+	// No two subsets may share a coset.
+	for a := range l.off {
+		for b := a + 1; b < len(l.off); b++ {
+			if l.nearestInCoset(a, l.off[b].re, l.off[b].im) == l.off[b] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nearestInCoset returns the point of the coset of subset set nearest to
+// (re, im).
+func (l *subsetLattice) nearestInCoset(set int, re, im float64) point {
+	c := l.off[set&7]
+	dx, dy := re-c.re, im-c.im
+	// Floor(x+0.5) rounds like math.Round but for ties, which do not
+	// matter here, and compiles to one instruction.
+	if !l.rotated {
+		return point{c.re + l.m*math.Floor(dx/l.m+0.5), c.im + l.m*math.Floor(dy/l.m+0.5)}
+	}
+	u := math.Floor((dx+dy)/(2*l.m) + 0.5)
+	v := math.Floor((dx-dy)/(2*l.m) + 0.5)
+	return point{c.re + l.m*(u+v), c.im + l.m*(u-v)}
+}
+
+// nearest fills idx and dist with the nearest point of each subset to
+// (re, im) and its squared distance, and reports false (leaving them
+// partly filled) if for some subset that point is outside the
+// constellation.
+func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) bool {
+	if !(math.Abs(re) < latticeRange-6 && math.Abs(im) < latticeRange-6) {
+		return false // also NaN
+	}
+	const mask = 2*latticeRange - 1
+	m, inv := l.m, 1/l.m
+	for set := range l.off {
+		// nearestInCoset, written out so it inlines.
+		c := &l.off[set]
+		dx, dy := re-c.re, im-c.im
+		var qx, qy float64
+		if l.rotated {
+			u := math.Floor((dx+dy)*0.5*inv + 0.5)
+			v := math.Floor((dx-dy)*0.5*inv + 0.5)
+			qx, qy = c.re+m*(u+v), c.im+m*(u-v)
+		} else {
+			qx, qy = c.re+m*math.Floor(dx*inv+0.5), c.im+m*math.Floor(dy*inv+0.5)
+		}
+		lab := l.label[(int(qy)+latticeRange)&mask][(int(qx)+latticeRange)&mask]
+		if lab == noLabel {
+			return false
+		}
+		dx, dy = re-qx, im-qy
+		idx[set], dist[set] = lab, dx*dx+dy*dy
+	}
+	return true
+}
