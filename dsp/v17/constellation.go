@@ -3,6 +3,9 @@ package v17
 import (
 	"fmt"
 	"math"
+	"sync"
+
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 // Rates that V.17 defines, in bit/s.
@@ -83,7 +86,10 @@ type rateParams struct {
 	padded        *[128]point // points, padded for lookups without bounds checks
 	grid          *subsetGrid
 	lattice       *subsetLattice // nil if the subsets are not lattice cosets
-	minDist2      float64        // squared minimum distance between points
+	// txWaveforms returns the transmitter's modulator tables, made on
+	// first use.
+	txWaveforms func() *qam.Waveforms
+	minDist2    float64 // squared minimum distance between points
 }
 
 // params holds the per-rate tables, built once at package initialisation and
@@ -100,7 +106,8 @@ var params = func() map[int]*rateParams {
 				d = min(d, (a.re-b.re)*(a.re-b.re)+(a.im-b.im)*(a.im-b.im))
 			}
 		}
-		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts), lattice: newSubsetLattice(pts), minDist2: d}
+		m[rate] = &rateParams{bitsPerSymbol: bps, points: pts, padded: padded, grid: newSubsetGrid(pts), lattice: newSubsetLattice(pts), minDist2: d,
+			txWaveforms: sync.OnceValue(func() *qam.Waveforms { return newTxWaveforms(pts) })}
 	}
 	add(Rate14400, 6, base14400[:])
 	add(Rate12000, 5, base12000[:])

@@ -108,19 +108,12 @@ func (t *Transmitter) reset() {
 	// The modulator turns a mean symbol energy Es into a passband mean
 	// square Es/2, the mean square of a sine of peak sqrt(Es).
 	t.gain = dsp.SineAmplitude(t.cfg.LevelDBm0) / math.Sqrt(meanSymbolEnergy)
-	if t.mod == nil || t.train != len(t.p.points) {
-		pts := make([]qam.Complex, 0, len(t.p.points)+5)
-		for _, p := range t.p.points {
-			pts = append(pts, qam.C(p.re, p.im))
-		}
-		for _, p := range trainingPoints {
-			pts = append(pts, qam.C(p.re, p.im))
-		}
-		pts = append(pts, qam.Complex{})
-		t.mod = qam.NewModulator(CarrierHz, BaudRate, txRolloff, txSpan, pts)
-		t.train = len(t.p.points)
+	if w := t.p.txWaveforms(); t.mod == nil {
+		t.mod = qam.NewModulator(w)
+	} else {
+		t.mod.Use(w)
 	}
-	t.mod.Reset()
+	t.train = len(t.p.points)
 	t.stage = txSeg1
 	if t.cfg.TEP {
 		t.stage = txTEP
@@ -136,8 +129,22 @@ func (t *Transmitter) reset() {
 	t.trainPt = pointA
 }
 
+// newTxWaveforms returns the modulator tables for the points of a rate:
+// its labels, then the training points A to D, then silence.
+func newTxWaveforms(points []point) *qam.Waveforms {
+	pts := make([]qam.Complex, 0, len(points)+len(trainingPoints)+1)
+	for _, p := range points {
+		pts = append(pts, qam.C(p.re, p.im))
+	}
+	for _, p := range trainingPoints {
+		pts = append(pts, qam.C(p.re, p.im))
+	}
+	pts = append(pts, qam.Complex{})
+	return qam.NewWaveforms(CarrierHz, BaudRate, txRolloff, txSpan, pts)
+}
+
 // Restart prepares the transmitter for a new transmission with cfg, taking
-// bits from src; no allocation unless the rate changes.
+// bits from src; no allocation.
 func (t *Transmitter) Restart(cfg Config, src dsp.BitSource) error {
 	p, err := lookupRate(cfg.Rate)
 	if err != nil {

@@ -3,6 +3,7 @@ package v27ter
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -71,6 +72,14 @@ var txPoints = func() (p [9]qam.Complex) {
 	return p
 }()
 
+// txWaveforms holds the modulator tables per baud rate, made on first use
+// and read-only after. 1800 Hz and both symbol clocks repeat every 40
+// samples.
+var txWaveforms = map[int]func() *qam.Waveforms{
+	1200: sync.OnceValue(func() *qam.Waveforms { return qam.NewWaveforms(CarrierHz, 1200, rolloff, txSpan, txPoints[:]) }),
+	1600: sync.OnceValue(func() *qam.Waveforms { return qam.NewWaveforms(CarrierHz, 1600, rolloff, txSpan, txPoints[:]) }),
+}
+
 // NewTransmitter returns a transmitter that takes data bits from src.
 func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 	p, err := paramsFor(cfg.Rate)
@@ -91,7 +100,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		p:   p,
 		src: src,
 		// 1800 Hz and both symbol clocks repeat every 40 samples.
-		mod: qam.NewModulator(CarrierHz, p.baud, rolloff, txSpan, txPoints[:]),
+		mod: qam.NewModulator(txWaveforms[p.baud]()),
 		amp: dsp.SineAmplitude(level),
 	}
 	switch {

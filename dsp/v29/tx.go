@@ -2,6 +2,7 @@ package v29
 
 import (
 	"math"
+	"sync"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -80,7 +81,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		bits:   bitsPerSymbol(cfg.Rate),
 		coding: symbolCoding(cfg.Rate),
 		src:    src,
-		mod:    qam.NewModulator(CarrierHz, Baud, rollOff, txSpan, txPoints(cfg.Rate)),
+		mod:    qam.NewModulator(txWaveforms[cfg.Rate]()),
 		// The modulator turns a mean symbol energy Es into a passband
 		// mean square Es/2, the mean square of a sine of peak sqrt(Es).
 		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
@@ -121,6 +122,14 @@ const (
 	txC
 	txD
 )
+
+// txWaveforms holds the modulator tables per rate, made on first use and
+// read-only after.
+var txWaveforms = map[int]func() *qam.Waveforms{
+	4800: sync.OnceValue(func() *qam.Waveforms { return qam.NewWaveforms(CarrierHz, Baud, rollOff, txSpan, txPoints(4800)) }),
+	7200: sync.OnceValue(func() *qam.Waveforms { return qam.NewWaveforms(CarrierHz, Baud, rollOff, txSpan, txPoints(7200)) }),
+	9600: sync.OnceValue(func() *qam.Waveforms { return qam.NewWaveforms(CarrierHz, Baud, rollOff, txSpan, txPoints(9600)) }),
+}
 
 // txPoints returns the points a transmitter at rate sends, by index: the
 // constellation, silence, then the training points A, B, C, D.

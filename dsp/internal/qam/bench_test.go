@@ -23,7 +23,7 @@ func BenchmarkEqualizer(b *testing.B) {
 }
 
 func BenchmarkModulatorFill(b *testing.B) {
-	m := NewModulator(1700, 2400, 0.5, 8, []Complex{{3, -1}, {1, 1}})
+	m := NewModulator(NewWaveforms(1700, 2400, 0.5, 8, []Complex{{3, -1}, {1, 1}}))
 	out := make([]int16, 8000)
 	n := 0
 	sym := func() (int, bool) { n++; return n & 1, true }
@@ -39,7 +39,7 @@ func BenchmarkModulatorFill128(b *testing.B) {
 	for i := range pts {
 		pts[i] = Complex{float64(i%11 - 5), float64(i%13 - 6)}
 	}
-	m := NewModulator(1800, 2400, 0.25, 8, pts)
+	m := NewModulator(NewWaveforms(1800, 2400, 0.25, 8, pts))
 	out := make([]int16, 8000)
 	var lfsr uint32 = 1
 	sym := func() (int, bool) {

@@ -21,33 +21,45 @@ import "math"
 // taken back out when it is read (see sample). That halves the additions:
 // about 4.5 per output sample for an 8-symbol pulse.
 type Modulator struct {
-	inc, nph, acc int // symbol clock: advance per sample, phases per symbol, phase
-	period, k     int // samples in the joint period of carrier and clock; sample index in it
-	np            int // number of points
-	// rows[k*np+p] is the waveform of point p when it starts at sample k
-	// of the period, as sample pairs starting at the pair that holds
-	// sample k (k odd: its high half). Phases where no symbol starts have
-	// no rows.
-	rows  [][]int64
-	pairs int            // pairs in a row; also half the accumulator ring
-	ring  []int64        // 2·pairs accumulator pairs; the sum for sample pos is in ring[pos/2]
-	pos   int            // sample index into ring, even at even k
-	shift uint           // fixed-point scale of the rows: 2^shift per unit
-	syms  [fillChunk]int // symbols due in Fill's current round
+	w      *Waveforms
+	acc, k int            // symbol clock phase; sample index in the period
+	ring   []int64        // 2·pairs accumulator pairs; the sum for sample pos is in ring[pos/2]
+	pos    int            // sample index into ring, even at even k
+	syms   [fillChunk]int // symbols due in Fill's current round
+}
+
+// Waveforms are the tables of a Modulator: read-only once made, so one set
+// serves any number of modulators (make it once per modem and rate).
+type Waveforms struct {
+	inc, nph int // symbol clock: advance per sample, phases per symbol
+	period   int // samples in the joint period of carrier and clock
+	np       int // number of points
+	// rows[(k*np+p)*pairs:][:pairs] is the waveform of point p when it
+	// starts at sample k of the period, as sample pairs starting at the
+	// pair that holds sample k (k odd: its high half). Phases where no
+	// symbol starts have zero rows.
+	rows  []int64
+	pairs int  // pairs in a row; also half the accumulator ring
+	shift uint // fixed-point scale of the rows: 2^shift per unit
 }
 
 // maxPeriod bounds the tables: a carrier and baud rate that repeat
 // together less often than this are not supported.
 const maxPeriod = 2000
 
-// NewModulator returns a modulator for a carrier at carrierHz (a whole
+// NewModulator returns a modulator, at rest, that sends the waveforms w.
+func NewModulator(w *Waveforms) *Modulator {
+	return &Modulator{w: w, ring: make([]int64, 2*w.pairs)}
+}
+
+// NewWaveforms returns the tables for a carrier at carrierHz (a whole
 // number of hertz), baud symbols per second, roll-off beta and a pulse of
-// span symbols, whose symbols are points[i], pushed by index. It is
+// span symbols, whose symbols are points[i], pushed by index. They are
 // normalised like Shaper: symbols of mean energy Es give a passband signal
 // of mean power Es/2. It returns nil if carrier and baud rate do not
 // repeat together within 2000 samples (or in an odd number of samples),
 // or for no points.
-func NewModulator(carrierHz, baud int, beta float64, span int, points []Complex) *Modulator {
+func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex) *Waveforms {
 	if len(points) == 0 {
 		return nil
 	}
@@ -124,32 +136,41 @@ func NewModulator(carrierHz, baud int, beta float64, span int, points []Complex)
 		shift--
 	}
 	pairs := reach/2 + 1
-	m := &Modulator{
-		inc: sh.inc, nph: nph, period: period, np: len(points),
-		rows:  make([][]int64, period*len(points)),
+	np := len(points)
+	w := &Waveforms{
+		inc: sh.inc, nph: nph, period: period, np: np,
+		rows:  make([]int64, period*np*pairs),
 		pairs: pairs,
-		ring:  make([]int64, 2*pairs),
 		shift: shift,
 	}
 	scale := float64(uint64(1) << shift)
 	for k0, ws := range waves {
 		odd := k0 & 1
-		for p, w := range ws {
-			row := make([]int64, pairs)
+		for p, wave := range ws {
+			row := w.rows[(k0*np+p)*pairs:][:pairs]
 			for j := range row {
 				var lo, hi int64
-				if d := 2*j - odd; d >= 0 && d < len(w) {
-					lo = int64(math.Round(w[d] * scale))
+				if d := 2*j - odd; d >= 0 && d < len(wave) {
+					lo = int64(math.Round(wave[d] * scale))
 				}
-				if d := 2*j + 1 - odd; d < len(w) {
-					hi = int64(math.Round(w[d] * scale))
+				if d := 2*j + 1 - odd; d < len(wave) {
+					hi = int64(math.Round(wave[d] * scale))
 				}
 				row[j] = hi<<32 + lo
 			}
-			m.rows[k0*len(points)+p] = row
 		}
 	}
-	return m
+	return w
+}
+
+// Use switches the modulator to the waveforms w and resets it; it
+// allocates only if w's pulses are longer than any it had.
+func (m *Modulator) Use(w *Waveforms) {
+	if 2*w.pairs > cap(m.ring) {
+		m.ring = make([]int64, 2*w.pairs)
+	}
+	m.w, m.ring = w, m.ring[:2*w.pairs]
+	m.Reset()
 }
 
 // Reset clears the output accumulators and the clocks.
@@ -177,13 +198,13 @@ func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok b
 	// (A gain that needs a larger g saturates every sample anyway: NewModulator
 	// chose the scale so that one symbol's peak times such a gain is above
 	// 2^25.)
-	g := int64(math.Round(min(max(gain, 0)*float64(uint64(1)<<(32-m.shift)), 1<<33)))
+	g := int64(math.Round(min(max(gain, 0)*float64(uint64(1)<<(32-m.w.shift)), 1<<33)))
 	done := 0
 	for done < len(out) {
 		n := min(len(out)-done, fillChunk)
 		// Symbols fall due where the clock wraps: the j-th (from 0) at
 		// the sample s with acc + (s+1)·inc >= (j+1)·nph.
-		due := (m.acc + n*m.inc) / m.nph
+		due := (m.acc + n*m.w.inc) / m.w.nph
 		got := 0
 		for got < due {
 			p, ok := next()
@@ -195,7 +216,7 @@ func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok b
 		}
 		if got < due {
 			// Stop just before the sample where symbol got falls due.
-			n = ((got+1)*m.nph-m.acc+m.inc-1)/m.inc - 1
+			n = ((got+1)*m.w.nph-m.acc+m.w.inc-1)/m.w.inc - 1
 			m.render(out[done:done+n], g)
 			return done + n
 		}
@@ -208,10 +229,11 @@ func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok b
 // render writes len(out) samples, taking the symbols due from m.syms.
 func (m *Modulator) render(out []int16, g int64) {
 	acc, k, pos := m.acc, m.k, m.pos
-	inc, nph, np, pairs, period := m.inc, m.nph, m.np, m.pairs, m.period
+	w := m.w
+	inc, nph, np, pairs, period := w.inc, w.nph, w.np, w.pairs, w.period
 	ring := m.ring[:2*pairs]
 	syms := m.syms[:]
-	rows := m.rows
+	rows := w.rows
 	si := 0
 	for i := range out {
 		if acc += inc; acc >= nph {
@@ -222,8 +244,8 @@ func (m *Modulator) render(out []int16, g int64) {
 				// Add the row, four pairs an iteration: the compiler
 				// neither unrolls nor vectorises, nor inlines a function
 				// with this loop (a call would spill the clocks).
-				row := rows[k*np+p]
-				dst := ring[pos>>1 : pos>>1+len(row)]
+				row := rows[(k*np+p)*pairs:][:pairs]
+				dst := ring[pos>>1:][:pairs]
 				j := 0
 				for ; j+3 < len(row); j += 4 {
 					d := (*[4]int64)(dst[j : j+4])

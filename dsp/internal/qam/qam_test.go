@@ -211,7 +211,7 @@ func TestModulatorMatchesShaper(t *testing.T) {
 		fc, baud, span int
 	}{{1700, 2400, 8}, {1800, 2400, 8}, {1800, 1600, 8}, {1800, 1200, 8}, {1800, 2400, 6}} {
 		const gain = 1000
-		m := NewModulator(tt.fc, tt.baud, 0.5, tt.span, points)
+		m := NewModulator(NewWaveforms(tt.fc, tt.baud, 0.5, tt.span, points))
 		sh := NewShaper(tt.baud, 0.5, tt.span)
 		rng := rand.New(rand.NewPCG(3, 4))
 		syms := make([]int, 600)
@@ -258,10 +258,10 @@ func TestModulatorMatchesShaper(t *testing.T) {
 			}
 		}
 	}
-	if NewModulator(1701, 2400, 0.5, 8, points) != nil {
+	if NewWaveforms(1701, 2400, 0.5, 8, points) != nil {
 		t.Error("1701 Hz with 2400 baud should not fit the tables")
 	}
-	if NewModulator(1800, 2400, 0.5, 8, nil) != nil {
+	if NewWaveforms(1800, 2400, 0.5, 8, nil) != nil {
 		t.Error("no points should give no modulator")
 	}
 }
