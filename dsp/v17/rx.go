@@ -389,12 +389,13 @@ func (r *Receiver) decide(z qam.Complex) {
 	if l := r.p.lattice; l == nil || !l.nearest(z.Re, z.Im, &idx, &dist) {
 		r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
 	}
-	best := 0
-	for s := 1; s < 8; s++ {
-		if dist[s] < dist[best] {
-			best = s
-		}
+	// The nearest of all: distances are not negative, so they order like
+	// their bit patterns, and integer min needs no branches.
+	key := uint64(math.MaxUint64)
+	for s, d := range dist {
+		key = min(key, math.Float64bits(d)&^7|uint64(s))
 	}
+	best := int(key & 7)
 	// Adapt only on confident decisions: near the threshold a wrong one
 	// pulls the equalizer gain down and biases the carrier loop, and at a
 	// low signal-to-noise ratio the loops would wander off.

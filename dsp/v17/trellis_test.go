@@ -210,10 +210,17 @@ func TestViterbiUnrolled(t *testing.T) {
 			metric[n] = want[n] - lo
 		}
 		v.step(&idx, &dist)
-		if v.metric != metric || v.from[v.pos] != from || v.label[v.pos] != lab {
-			t.Fatalf("step %d: metrics %v from %v labels %v, want %v %v %v",
-				i, v.metric, v.from[v.pos], v.label[v.pos], metric, from, lab)
+		for n := range metric {
+			// acs4 may clear the two lowest bits of a metric.
+			if math.Abs(v.metric[n]-metric[n]) > 1e-12 {
+				t.Fatalf("step %d: metrics %v, want %v", i, v.metric, metric)
+			}
 		}
+		if v.from[v.pos] != from || v.label[v.pos] != lab {
+			t.Fatalf("step %d: from %v labels %v, want %v %v",
+				i, v.from[v.pos], v.label[v.pos], from, lab)
+		}
+		metric = v.metric
 	}
 }
 
