@@ -23,6 +23,12 @@ import (
 // startIAXModemFor runs iaxmodem on a loopback port with a pty for efax;
 // calls it places go to server. It returns the pty and iaxmodem's port.
 func startIAXModemFor(t *testing.T, server string) (dev string, port int) {
+	return startIAXModemOwned(t, server, "root:root")
+}
+
+// startIAXModemOwned is startIAXModemFor with the pty's owner (uucp:uucp
+// for HylaFAX's faxgetty).
+func startIAXModemOwned(t *testing.T, server, owner string) (dev string, port int) {
 	t.Helper()
 	bin := peer.Require(t, "iaxmodem", "iaxmodem")
 	if os.Geteuid() != 0 {
@@ -36,7 +42,7 @@ func startIAXModemFor(t *testing.T, server string) (dev string, port int) {
 	c.Close()
 	id := fmt.Sprintf("sfsend%d%d", os.Getpid(), time.Now().UnixNano()%100000)
 	dev = "/dev/tty" + id
-	conf := strings.Join([]string{"device\t" + dev, "owner\troot:root", "mode\t660", fmt.Sprintf("port\t%d", port),
+	conf := strings.Join([]string{"device\t" + dev, "owner\t" + owner, "mode\t660", fmt.Sprintf("port\t%d", port),
 		"refresh\t0", "server\t" + server, "peername\tsoftfax", "secret\tx", "cidname\tefax", "cidnumber\t5550100",
 		"codec\tslinear", ""}, "\n")
 	if err := os.MkdirAll("/etc/iaxmodem", 0o755); err != nil {
