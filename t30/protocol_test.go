@@ -420,3 +420,45 @@ func TestSessionLostResponses(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionPageStall: a receiver whose demodulator keeps delivering noise
+// after the page (its RTC lost, no carrier loss reported) ends the page once
+// no good row has come for pageStall, and answers the post-page command.
+func TestSessionPageStall(t *testing.T) {
+	s, err := NewSession(Config{Role: Receiver, Sink: &Collector{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.abortOps()
+	s.result.Compression = t4.MH
+	s.dcs = DCS{Modulation: modem.V17_14400}
+	s.pageMod = modem.V17_14400Short
+	s.enter(stRxPage)
+	s.handle(evTrained)
+	// Two good white rows, then noise with no EOL in it.
+	page, _ := t4.NewPage(1728, 2, t4.Standard)
+	coded, err := t4.Encode(page, t4.EncodeOptions{Compression: t4.MH, LSBFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.rxData(coded)
+	buf := make([]int16, 160)
+	r := rand.New(rand.NewPCG(9, 9))
+	junk := make([]byte, 36)
+	for i := 0; i < 5*8000/160 && s.state == stRxPage; i++ {
+		for k := range junk {
+			junk[k] = byte(r.UintN(256)) | 0x11 // never 11 zeros in a row: no EOL
+		}
+		s.rxData(junk)
+		s.Receive(buf)
+	}
+	if s.state != stRxPostCmd {
+		t.Fatalf("state %v after 5 s of noise data, want %v", s.state, stRxPostCmd)
+	}
+	if got := s.now; got < pageStall || got > pageStall+2*160 {
+		t.Errorf("page ended at %d samples, want about %d", got, pageStall)
+	}
+	if s.dec == nil || s.dec.Stats().Rows < 2 {
+		t.Errorf("the page's rows were lost")
+	}
+}

@@ -62,6 +62,9 @@ func (s *Session) receiverEvent(ev event) {
 	case stRxPage:
 		switch ev {
 		case evTrained:
+			if s.dec != nil {
+				return // trained again within the page: the data carries on
+			}
 			dec, err := t4.NewDecoder(t4.DecodeOptions{
 				Compression: s.result.Compression,
 				Width:       s.dcs.Width.Pixels(),
@@ -71,11 +74,20 @@ func (s *Session) receiverEvent(ev event) {
 				s.failDCN(err)
 				return
 			}
-			s.trained, s.dec, s.sync = true, dec, eolSync{}
-			s.deadline = 0 // a page takes as long as it takes; carrier loss ends it
+			s.trained, s.dec, s.sync, s.goodRows = true, dec, eolSync{}, 0
+			// A page takes as long as it takes; carrier loss or RTC ends
+			// it, and so does a stall (see pageStall).
+			s.deadline = s.now + pageStall
 		case evCarrierDown:
 			s.enter(stRxPostCmd)
 		case evTimeout:
+			if s.trained {
+				// "Data" without a good row for pageStall: the receiver is
+				// demodulating line noise after the page (RTC lost).
+				s.log.Info("t30 page data stalled", "rows", s.dec.Stats().Rows)
+				s.enter(stRxPostCmd)
+				return
+			}
 			s.failDCN(fmt.Errorf("%w: waiting for page data (T2)", ErrTimeout))
 		}
 	case stRxECM:
@@ -257,6 +269,10 @@ func (s *Session) rxData(p []byte) {
 		}
 		if p = s.sync.skip(p); len(p) > 0 {
 			s.dec.Write(p)
+		}
+		if st := s.dec.Stats(); st.Rows-st.BadRows > s.goodRows {
+			s.goodRows = st.Rows - st.BadRows
+			s.deadline = s.now + pageStall
 		}
 		if s.dec.Done() {
 			// RTC: the page is complete (T.4 §4.1.4), whether or not the

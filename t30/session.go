@@ -28,6 +28,13 @@ const (
 	tcfTimeout      = 2 * dsp.SampleRate
 )
 
+// pageStall ends a non-ECM page whose data has brought no good row for this
+// long: on a noisy line a receiver may hear "data" after the carrier has
+// gone, and an RTC damaged by noise is never seen. The slowest row (2400
+// bit/s, 40 ms minimum scan time, a dense 1728-pel row of some 2000 bits)
+// takes under a second.
+const pageStall = 3 * dsp.SampleRate
+
 // maxRepeats is how often a command is sent without response before the
 // session gives up: three tries (T.30 §5.3.2, flow chart note "3 times").
 const maxRepeats = 3
@@ -252,6 +259,7 @@ type Session struct {
 	// receiver
 	tcfLen, tcfZeros, tcfRun int
 	trained                  bool
+	goodRows                 int // rows decoded well so far in the page
 	dec                      *t4.Decoder
 	sync                     eolSync
 	rxECM                    ecmRx
