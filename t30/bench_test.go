@@ -2,8 +2,8 @@ package t30
 
 import (
 	"context"
-	"syscall"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
