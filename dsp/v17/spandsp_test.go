@@ -2,49 +2,27 @@ package v17
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/internal/spandsp"
 )
 
 var allRates = []int{Rate7200, Rate9600, Rate12000, Rate14400}
 
-func randomBits(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 0x17))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(rng.IntN(2))
-	}
-	return b
-}
+func randomBits(seed uint64, n int) []byte { return modemtest.RandomBits[byte](n, seed, 0x17) }
 
 // modulate runs our transmitter over bits to the end of its trailer.
 func modulate(t testing.TB, cfg Config, bits []byte) []int16 {
 	t.Helper()
-	i := 0
-	tx, err := NewTransmitter(cfg, func() (int, bool) {
-		if i == len(bits) {
-			return 0, false
-		}
-		i++
-		return int(bits[i-1]), true
-	})
+	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []int16
-	buf := make([]int16, 160)
-	for {
-		n := tx.Transmit(buf)
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return out
-		}
-	}
+	return modemtest.TransmitAll(tx)
 }
 
 // TestSpandspV17Transmit sends our transmitter's signal to spandsp's

@@ -8,28 +8,13 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/linesim"
 )
 
-func randomBits(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, 3))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.IntN(2))
-	}
-	return b
-}
+func randomBits(n int, seed uint64) []byte { return modemtest.RandomBits[byte](n, seed, 3) }
 
-func sliceSource(bits []byte) dsp.BitSource {
-	i := 0
-	return func() (int, bool) {
-		if i == len(bits) {
-			return 0, false
-		}
-		i++
-		return int(bits[i-1]), true
-	}
-}
+func sliceSource(bits []byte) dsp.BitSource { return modemtest.Source(bits) }
 
 type event struct {
 	s  dsp.Status
@@ -42,16 +27,7 @@ func modulate(cfg Config, bits []byte) []int16 {
 	for range 8 {
 		lead = append(lead, 0, 1, 1, 1, 1, 1, 1, 0)
 	}
-	tx := NewTransmitter(cfg, sliceSource(append(lead, bits...)))
-	out := make([]int16, 0, (len(lead)+len(bits))*27+160)
-	buf := make([]int16, 160)
-	for {
-		n := tx.Transmit(buf)
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return out
-		}
-	}
+	return modemtest.TransmitAll(NewTransmitter(cfg, sliceSource(append(lead, bits...))))
 }
 
 func demodulate(samples []int16) ([]byte, []event) {

@@ -2,48 +2,26 @@ package v27ter
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/internal/spandsp"
 )
 
 // randomBits returns n random bits, one per byte.
-func randomBits(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, 27))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.IntN(2))
-	}
-	return b
-}
+func randomBits(n int, seed uint64) []byte { return modemtest.RandomBits[byte](n, seed, 27) }
 
 // transmit returns our transmission of bits.
 func transmit(t testing.TB, cfg Config, bits []byte) []int16 {
 	t.Helper()
-	i := 0
-	tx, err := NewTransmitter(cfg, func() (int, bool) {
-		if i == len(bits) {
-			return 0, false
-		}
-		i++
-		return int(bits[i-1]), true
-	})
+	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []int16
-	buf := make([]int16, 160)
-	for {
-		n := tx.Transmit(buf)
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return out
-		}
-	}
+	return modemtest.TransmitAll(tx)
 }
 
 // TestSpandspV27terTransmit sends our signal, through G.711 lines with and

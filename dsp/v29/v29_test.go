@@ -8,6 +8,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/internal/qam"
 	"github.com/softfax/softfax/dsp/linesim"
 )
@@ -18,38 +19,16 @@ type event struct {
 }
 
 // randomBits returns n reproducible random bits.
-func randomBits(n int, seed uint64) []int {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	b := make([]int, n)
-	for i := range b {
-		b[i] = rng.IntN(2)
-	}
-	return b
-}
+func randomBits(n int, seed uint64) []int { return modemtest.RandomBits[int](n, seed, 7) }
 
 // modulate runs bits through our transmitter and returns the samples.
 func modulate(t testing.TB, cfg Config, bits []int) []int16 {
 	t.Helper()
-	i := 0
-	tx, err := NewTransmitter(cfg, func() (int, bool) {
-		if i >= len(bits) {
-			return 0, false
-		}
-		i++
-		return bits[i-1], true
-	})
+	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []int16
-	buf := make([]int16, 160)
-	for {
-		n := tx.Transmit(buf)
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return out
-		}
-	}
+	return modemtest.TransmitAll(tx)
 }
 
 // demodulate runs samples through our receiver in blocks of 160.
