@@ -18,11 +18,7 @@ func randomBits(seed uint64, n int) []byte { return modemtest.RandomBits[byte](n
 // modulate runs our transmitter over bits to the end of its trailer.
 func modulate(t testing.TB, cfg Config, bits []byte) []int16 {
 	t.Helper()
-	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return modemtest.TransmitAll(tx)
+	return modemtest.Transmit(t, func(src dsp.BitSource) (*Transmitter, error) { return NewTransmitter(cfg, src) }, bits)
 }
 
 // TestSpandspV17Transmit sends our transmitter's signal to spandsp's

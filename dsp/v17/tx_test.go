@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 )
 
 // TestTransmitLevel: the data signal comes out at the configured level.
@@ -52,16 +53,7 @@ func TestConfigErrors(t *testing.T) {
 // one would, without allocating.
 func TestTransmitterRestart(t *testing.T) {
 	bits := randomBits(3, 3000)
-	src := func() dsp.BitSource {
-		i := 0
-		return func() (int, bool) {
-			if i == len(bits) {
-				return 0, false
-			}
-			i++
-			return int(bits[i-1]), true
-		}
-	}
+	src := func() dsp.BitSource { return modemtest.Source(bits) }
 	want := modulate(t, Config{Rate: Rate12000, ShortTrain: true}, bits)
 	tx, err := NewTransmitter(Config{Rate: Rate7200, LevelDBm0: -20}, src())
 	if err != nil {

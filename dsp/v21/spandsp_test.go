@@ -7,6 +7,7 @@ import (
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
 	"github.com/softfax/softfax/dsp/hdlc"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/internal/spandsp"
 )
@@ -31,16 +32,7 @@ func frameSource(frames [][]byte) hdlc.FrameSource {
 
 func ourHDLC(frames [][]byte, flags int) []int16 {
 	enc := hdlc.NewEncoder(frameSource(frames), flags)
-	tx := NewTransmitter(Config{}, enc.Bit)
-	var out []int16
-	buf := make([]int16, 160)
-	for {
-		n := tx.Transmit(buf)
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return out
-		}
-	}
+	return modemtest.TransmitAll(NewTransmitter(Config{}, enc.Bit))
 }
 
 type rxFrame struct {

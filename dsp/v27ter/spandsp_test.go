@@ -17,11 +17,7 @@ func randomBits(n int, seed uint64) []byte { return modemtest.RandomBits[byte](n
 // transmit returns our transmission of bits.
 func transmit(t testing.TB, cfg Config, bits []byte) []int16 {
 	t.Helper()
-	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return modemtest.TransmitAll(tx)
+	return modemtest.Transmit(t, func(src dsp.BitSource) (*Transmitter, error) { return NewTransmitter(cfg, src) }, bits)
 }
 
 // TestSpandspV27terTransmit sends our signal, through G.711 lines with and

@@ -24,11 +24,7 @@ func randomBits(n int, seed uint64) []int { return modemtest.RandomBits[int](n, 
 // modulate runs bits through our transmitter and returns the samples.
 func modulate(t testing.TB, cfg Config, bits []int) []int16 {
 	t.Helper()
-	tx, err := NewTransmitter(cfg, modemtest.Source(bits))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return modemtest.TransmitAll(tx)
+	return modemtest.Transmit(t, func(src dsp.BitSource) (*Transmitter, error) { return NewTransmitter(cfg, src) }, bits)
 }
 
 // demodulate runs samples through our receiver in blocks of 160.

@@ -5,6 +5,7 @@ package modemtest
 
 import (
 	"math/rand/v2"
+	"testing"
 
 	"github.com/softfax/softfax/dsp"
 )
@@ -47,4 +48,15 @@ func TransmitAll(tx dsp.Transmitter) []int16 {
 			return out
 		}
 	}
+}
+
+// Transmit makes a transmitter with newTx over bits and runs it to the
+// end of its transmission; an error from newTx fails tb.
+func Transmit[T Bit, Tx dsp.Transmitter](tb testing.TB, newTx func(dsp.BitSource) (Tx, error), bits []T) []int16 {
+	tb.Helper()
+	tx, err := newTx(Source(bits))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return TransmitAll(tx)
 }
