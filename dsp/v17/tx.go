@@ -248,19 +248,16 @@ func (t *Transmitter) nextSymbol() int {
 // is false or the source has ended).
 func (t *Transmitter) dataSymbol(fromSource bool) int {
 	n := uint(t.p.bitsPerSymbol)
-	var w uint32 // first bit in time most significant
-	for i := uint(0); i < n; i++ {
-		b := uint32(1)
-		if fromSource {
+	w := uint32(1)<<n - 1 // first bit in time most significant; ones by default
+	if fromSource {
+		for i := range n {
 			v, ok := t.src()
-			if ok {
-				b = uint32(v & 1)
-			} else {
-				fromSource = false
-				t.stage, t.count = txTrailer, 0
+			if !ok {
+				t.stage, t.count = txTrailer, 0 // the rest of the symbol stays ones
+				break
 			}
+			w ^= uint32(v&1^1) << (n - 1 - i)
 		}
-		w = w<<1 | b
 	}
 	// Q1, the first bit, goes to bit 0 of the symbol's data.
 	q := bitReverse6[t.scr.ScrambleWord(w, n)<<(6-n)&63]
