@@ -20,8 +20,8 @@
 // clocked only by the samples they are given and allocate nothing once
 // running.
 //
-// The transmitter tabulates pulse and carrier per constellation point
-// (qam.PointModulator). The receiver is built on dsp/internal/qam: a
+// The transmitter sends each symbol as the precomputed waveform of its
+// point (qam.Modulator). The receiver is built on dsp/internal/qam: a
 // root-raised-cosine matched filter sampled at T/2 with Gardner timing
 // recovery, a 17-tap fractionally spaced LMS equalizer, and a second-order
 // carrier loop; it treats the

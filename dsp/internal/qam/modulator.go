@@ -279,17 +279,3 @@ func (m *Modulator) render(out []int16, g int64) {
 	}
 	m.acc, m.k, m.pos = acc, k, pos
 }
-
-// Clip16 rounds v to the nearest int16 sample (halves up), saturating.
-func Clip16(v float64) int16 {
-	// Plain comparisons: the max/min builtins also order NaNs and signed
-	// zeros, which costs time per sample. NaN ends up as -32768.
-	if v >= 32767 {
-		return 32767
-	}
-	if !(v > -32768) {
-		return -32768
-	}
-	// Shifted positive, truncation is floor: round half up.
-	return int16(int32(v+32768.5) - 32768)
-}

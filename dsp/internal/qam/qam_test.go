@@ -276,17 +276,6 @@ func TestDemodulatorSurvivesBadTiming(t *testing.T) {
 	}
 }
 
-func TestClip16(t *testing.T) {
-	for _, tt := range []struct {
-		v    float64
-		want int16
-	}{{0, 0}, {0.5, 1}, {-0.5, 0}, {-0.51, -1}, {1.49, 1}, {-1.6, -2}, {-32767.6, -32768}, {32766.6, 32767}, {1e9, 32767}, {-1e9, -32768}, {math.NaN(), -32768}, {math.Inf(1), 32767}} {
-		if got := Clip16(tt.v); got != tt.want {
-			t.Errorf("Clip16(%v) = %d, want %d", tt.v, got, tt.want)
-		}
-	}
-}
-
 func TestCarrierDetectRaiseOff(t *testing.T) {
 	c := NewCarrierDetect(-45, -49)
 	push := func(dBm0 float64, n int) (changes int) {
