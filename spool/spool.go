@@ -178,6 +178,9 @@ func (s *Spool) recover(ctx context.Context) error {
 		return fmt.Errorf("spool: %w", err)
 	}
 	for _, e := range staged {
+		if strings.HasPrefix(e.Name(), partialPrefix) {
+			continue // a fax being received: RecoverFaxes
+		}
 		s.recoverStaged(ctx, e.Name())
 	}
 	queued, err := os.ReadDir(s.path(DirQueue))

@@ -493,3 +493,39 @@ func FuzzUnmarshalJob(f *testing.F) {
 		}
 	})
 }
+
+// TestRecoverFaxes: pages stored while a fax arrives survive a crash; a
+// fax cut off before its first page leaves nothing.
+func TestRecoverFaxes(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := t4.NewPage(t4.WidthA4, 50, t4.Fine)
+	p.Set(1, 1, true)
+	w, err := s.BeginFax(&Fax{Caller: "5551234", DID: "100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.PutPage(p)
+	w.PutPage(p)
+	empty, _ := s.BeginFax(&Fax{Caller: "5559999", DID: "100"})
+	_ = empty
+	// crash; restart
+	s, _ = Open(Options{Root: root, Send: (&fakeLine{}).send})
+	n, err := s.RecoverFaxes()
+	if err != nil || n != 1 {
+		t.Fatalf("recovered %d, %v", n, err)
+	}
+	un, _ := s.Unrouted()
+	if len(un) != 1 || un[0].Pages != 2 || un[0].Caller != "5551234" || !strings.HasPrefix(un[0].Result, "interrupted") {
+		t.Fatalf("unrouted %+v", un)
+	}
+	if es, _ := os.ReadDir(filepath.Join(root, DirTmp)); len(es) != 0 {
+		t.Errorf("tmp not empty: %v", es)
+	}
+	if _, err := os.Stat(filepath.Join(root, DirInbound, un[0].ID, FaxPDF)); err != nil {
+		t.Error("no PDF")
+	}
+}

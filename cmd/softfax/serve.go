@@ -190,7 +190,11 @@ func (s *service) Run(ctx context.Context) error {
 		s.opt.Ready(ep.Addr())
 	}
 
-	// Faxes archived just before a crash have their deliveries queued now.
+	// Faxes cut off or archived just before a crash: archive what was
+	// confirmed to the sender, then queue their deliveries.
+	if _, err := s.sp.RecoverFaxes(); err != nil {
+		s.log.Error("recovering faxes", "err", err)
+	}
 	if un, err := s.sp.Unrouted(); err == nil {
 		for _, f := range un {
 			s.route(f)
@@ -352,40 +356,50 @@ func (s *service) receive(ctx context.Context, i int, call *iax.Call) {
 		lg.Warn("cannot answer", "err", err)
 		return
 	}
-	col := &t30.Collector{}
+	f := spool.Fax{Line: i + 1, Caller: info.CallingNumber, CallerName: info.CallingName, DID: info.Called, Time: start}
+	fw, err := s.sp.BeginFax(&f)
+	if err != nil {
+		lg.Error("cannot store a fax", "err", err)
+		call.Hangup(iax.CauseTemporaryFailure)
+		return
+	}
 	sess, err := t30.NewSession(t30.Config{
-		Role: t30.Receiver, LocalID: s.cfg.StationID, Sink: col, ECM: true,
+		Role: t30.Receiver, LocalID: s.cfg.StationID, Sink: spoolSink{fw}, ECM: true,
 		Progress: s.progress(i, "in"), Logger: lg,
 	})
 	if err != nil {
 		lg.Error("session", "err", err)
+		fw.Abort()
 		call.Hangup(iax.CauseTemporaryFailure)
 		return
 	}
-	lg.Info("receiving")
+	lg.Info("receiving", "fax", f.ID)
 	s.play(ctx, i, call, sess)
 	res := sess.Result()
-	result := "ok"
+	f.Result = "ok"
 	if res.Err != nil {
-		result = res.Err.Error()
+		f.Result = res.Err.Error()
 	}
-	if len(col.Pages) == 0 {
-		lg.Warn("call ended without a page", "result", result)
+	if fw.Pages() == 0 {
+		lg.Warn("call ended without a page", "result", f.Result)
+		fw.Abort()
 		return
 	}
-	f := spool.Fax{
-		Line: i + 1, Caller: info.CallingNumber, CallerName: info.CallingName, DID: info.Called,
-		RemoteID: res.RemoteID, Time: start, Duration: time.Since(start), Rate: res.Modulation.BitRate(), Result: result,
-	}
-	if _, err := s.sp.StoreFax(&f, col.Pages); err != nil {
+	f.RemoteID, f.Duration, f.Rate = res.RemoteID, time.Since(start), res.Modulation.BitRate()
+	if _, err := fw.Commit(&f); err != nil {
 		lg.Error("archiving the fax", "err", err)
 		return
 	}
 	s.m.faxesReceived.Add(1)
-	s.m.pagesReceived.Add(int64(len(col.Pages)))
-	lg.Info("received", "fax", f.ID, "pages", len(col.Pages), "remote", res.RemoteID, "result", result)
+	s.m.pagesReceived.Add(int64(f.Pages))
+	lg.Info("received", "fax", f.ID, "pages", f.Pages, "remote", res.RemoteID, "result", f.Result)
 	s.route(f)
 }
+
+// spoolSink stores each page on disk before T.30 confirms it (MCF).
+type spoolSink struct{ w *spool.FaxWriter }
+
+func (k spoolSink) PutPage(p *t4.Page, _ t30.PageInfo) error { return k.w.PutPage(p) }
 
 // route queues the deliveries of an archived fax and marks it routed.
 func (s *service) route(f spool.Fax) {

@@ -45,6 +45,8 @@ type testMailbox struct {
 	msgs  [][]byte
 	user  string
 	Delay time.Duration
+	// onData, if set, is called when a DATA command starts.
+	onData func()
 }
 
 type testMailSession struct{ mb *testMailbox }
@@ -64,6 +66,9 @@ func (s *testMailSession) Auth(string) (sasl.Server, error) {
 func (s *testMailSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *testMailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (s *testMailSession) Data(r io.Reader) error {
+	if s.mb.onData != nil {
+		s.mb.onData()
+	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err

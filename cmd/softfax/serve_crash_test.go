@@ -1,0 +1,319 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/softfax/softfax/delivery"
+	"github.com/softfax/softfax/spool"
+)
+
+// buildSoftfax builds this command into a temporary folder.
+func buildSoftfax(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "softfax")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func crashFreeUDP(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().String()
+}
+
+// proc is one softfax serve process that the test kills and restarts.
+type proc struct {
+	t    *testing.T
+	name string
+	bin  string
+	cfg  string
+	log  *os.File
+	cmd  *exec.Cmd
+	runs int
+}
+
+func (p *proc) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin, "serve", "-config", p.cfg)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	p.runs++
+}
+
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+}
+
+func (p *proc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		p.kill()
+	}
+}
+
+// TestServeCrashSafety kills the sending and the receiving service with
+// SIGKILL at least 20 times — at random moments, right after a fax is
+// archived, and inside SMTP exchanges — restarting each at once. In the
+// end every job is done or failed with a reason, every received fax is
+// mailed, and a Message-ID arrives twice only for a mail whose SMTP
+// exchange a kill cut off (the record counts those resends).
+func TestServeCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts real-time fax services for about 2 minutes")
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	bin := buildSoftfax(t)
+	mb := &testMailbox{Delay: 300 * time.Millisecond}
+	dataStarted := make(chan struct{}, 64)
+	mb.onData = func() {
+		select {
+		case dataStarted <- struct{}{}:
+		default:
+		}
+	}
+	smtpAddr := startTestSMTP(t, mb)
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	dir := t.TempDir()
+	aAddr, bAddr := crashFreeUDP(t), crashFreeUDP(t)
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bCfg := write("b.toml", fmt.Sprintf(`
+station_id = "+1 555 0199"
+spool = %q
+[iax]
+listen = %q
+[lines]
+count = 4
+[retry]
+delivery_backoff = "1s"
+delivery_max_backoff = "2s"
+[smtp]
+host = %q
+port = %s
+tls = "none"
+from = "fax@example.com"
+[[route]]
+default = true
+email = ["ops@example.com"]
+`, filepath.Join(dir, "b"), bAddr, host, port))
+	aCfg := write("a.toml", fmt.Sprintf(`
+station_id = "+1 555 0100"
+spool = %q
+[iax]
+listen = %q
+dial = %q
+[lines]
+count = 3
+[retry]
+tries = 20
+backoff = "1s"
+max_backoff = "3s"
+`, filepath.Join(dir, "a"), aAddr, bAddr))
+	alog, _ := os.Create(filepath.Join(dir, "a.log"))
+	blog, _ := os.Create(filepath.Join(dir, "b.log"))
+	defer func() {
+		if t.Failed() {
+			for _, f := range []string{"a.log", "b.log"} {
+				b, _ := os.ReadFile(filepath.Join(dir, f))
+				if len(b) > 6000 {
+					b = b[len(b)-6000:]
+				}
+				t.Logf("%s (tail):\n%s", f, b)
+			}
+		}
+	}()
+	a := &proc{t: t, name: "sender", bin: bin, cfg: aCfg, log: alog}
+	b := &proc{t: t, name: "receiver", bin: bin, cfg: bCfg, log: blog}
+	b.start()
+	a.start()
+	defer a.stop()
+	defer b.stop()
+
+	const jobs = 3
+	out := filepath.Join(dir, "a", spool.DirOutbound)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(out); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("sender spool not created")
+		}
+	}
+	for i := range jobs {
+		tmp := filepath.Join(out, fmt.Sprintf(".%d", i))
+		os.WriteFile(tmp, []byte(fmt.Sprintf("crash test fax %d\n", i)), 0o644)
+		os.Rename(tmp, filepath.Join(out, fmt.Sprintf("10%d.txt", i)))
+	}
+
+	// Kill at random for a while, then on events.
+	inboundCount := func() int {
+		es, _ := os.ReadDir(filepath.Join(dir, "b", spool.DirInbound))
+		return len(es)
+	}
+	kills := map[string]int{}
+	for k := 0; k < 20; k++ {
+		victim, why := a, "random"
+		if k < 12 {
+			// Random moments: call set-up, training, pages, on either side.
+			time.Sleep(time.Duration(300+rng.IntN(2200)) * time.Millisecond)
+			if rng.IntN(2) == 0 {
+				victim = b
+			}
+		} else {
+			// Event kills: right after a fax is archived (before or while
+			// its delivery is queued) and inside SMTP exchanges.
+			seen := inboundCount()
+			timer := time.NewTimer(time.Duration(5+rng.IntN(10)) * time.Second)
+			poll := time.NewTicker(20 * time.Millisecond)
+		wait:
+			for {
+				select {
+				case <-dataStarted:
+					if kills["receiver in SMTP"] >= 5 {
+						continue
+					}
+					victim, why = b, "in SMTP"
+					time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
+					break wait
+				case <-poll.C:
+					if n := inboundCount(); n > seen {
+						victim, why = b, "fax archived"
+						time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
+						break wait
+					}
+				case <-timer.C:
+					victim, why = a, "timeout"
+					break wait
+				}
+			}
+			timer.Stop()
+			poll.Stop()
+		}
+		victim.kill()
+		kills[victim.name+" "+why]++
+		victim.start()
+	}
+	t.Logf("kills: %v", kills)
+	// Now let everything finish.
+	deadline := time.Now().Add(150 * time.Second)
+	for {
+		q, _ := spool.ReadJobs(filepath.Join(dir, "a"), spool.DirQueue, 0)
+		dq, _ := os.ReadDir(filepath.Join(dir, "b", "delivery", "queue"))
+		done, _ := spool.ReadJobs(filepath.Join(dir, "a"), spool.DirDone, 0)
+		failed, _ := spool.ReadJobs(filepath.Join(dir, "a"), spool.DirFailed, 0)
+		un := 0
+		faxes, _ := spool.ReadFaxes(filepath.Join(dir, "b"), 0)
+		for _, f := range faxes {
+			if _, err := os.Stat(filepath.Join(dir, "b", "delivery", "done", "fax-"+f.ID+".json")); err != nil {
+				un++
+			}
+		}
+		if len(q) == 0 && len(dq) == 0 && un == 0 && len(done)+len(failed) == jobs {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not settled: %d queued jobs, %d deliveries queued, %d faxes undelivered, %d done, %d failed", len(q), len(dq), un, len(done), len(failed))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	done, _ := spool.ReadJobs(filepath.Join(dir, "a"), spool.DirDone, 0)
+	failed, _ := spool.ReadJobs(filepath.Join(dir, "a"), spool.DirFailed, 0)
+	for _, j := range failed {
+		if j.Reason == "" {
+			t.Errorf("job %s failed without a reason", j.ID)
+		}
+	}
+	t.Logf("jobs: %d done, %d failed", len(done), len(failed))
+	// A job is done only when the receiver confirmed every page, and a
+	// confirmed page is on disk before the confirmation: so each done job
+	// has its fax in the receiver's archive (a resent one may be there
+	// twice, as with any fax machine).
+	got := map[string]int{}
+	faxesB, _ := spool.ReadFaxes(filepath.Join(dir, "b"), 0)
+	for _, f := range faxesB {
+		got[f.DID] = max(got[f.DID], f.Pages)
+	}
+	for _, j := range done {
+		if got[j.To] < j.Pages {
+			t.Errorf("job %s to %s done, but the receiver has no %d-page fax for that DID", j.ID, j.To, j.Pages)
+		}
+	}
+	for _, d := range []string{spool.DirOutbound, spool.DirTmp, spool.DirQueue} {
+		if es, _ := os.ReadDir(filepath.Join(dir, "a", d)); len(es) != 0 {
+			t.Errorf("sender's %s not empty: %v", d, es)
+		}
+	}
+
+	faxes, _ := spool.ReadFaxes(filepath.Join(dir, "b"), 0)
+	ids := map[string]int{}
+	for _, m := range mb.messages() {
+		msg, _ := mailParts(t, m)
+		ids[msg.Header.Get("Message-ID")]++
+	}
+	resends := 0
+	for _, f := range faxes {
+		mid := "<" + f.ID + ".fax@example.com>"
+		if ids[mid] == 0 {
+			t.Errorf("fax %s (%d pages) was not mailed", f.ID, f.Pages)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "b", "delivery", "done", "fax-"+f.ID+".json"))
+		var del delivery.Delivery
+		if err == nil {
+			err = json.Unmarshal(b, &del)
+		}
+		if err != nil {
+			t.Errorf("fax %s: delivery record: %v", f.ID, err)
+			continue
+		}
+		for _, tg := range del.Targets {
+			resends += tg.Resends
+			if tg.State != delivery.Sent {
+				t.Errorf("fax %s: target %s %s", f.ID, tg.Kind, tg.State)
+			}
+		}
+	}
+	dups := 0
+	for id, n := range ids {
+		if n > 1 {
+			dups += n - 1
+			t.Logf("Message-ID %s arrived %d times", id, n)
+		}
+	}
+	t.Logf("%d faxes received, %d mails, %d duplicates, %d resends after a cut SMTP exchange; %d + %d starts", len(faxes), len(mb.messages()), dups, resends, a.runs, b.runs)
+	if dups > resends {
+		t.Errorf("%d duplicate mails but only %d exchanges were cut off", dups, resends)
+	}
+	if len(faxes) == 0 {
+		t.Error("no fax got through")
+	}
+}
