@@ -457,11 +457,8 @@ func (r *Receiver) finishTraining(mse float64) {
 func (r *Receiver) dataSymbol(z qam.Complex) {
 	zr := r.pll.Derotate(z)
 	k := nearestPhase(zr, r.p.bitsPerSym == 2)
-	d := unit8PSK[k]
-	e := d.Sub(zr)
-	r.eq.Adapt(r.pll.Rotate(e), r.normalised(muData))
 	r.pll.Alpha, r.pll.Beta = 0.05, 0.0005
-	r.pll.Update(qam.PhaseError(zr, d))
+	e := qam.Track(r.eq, &r.pll, zr, unit8PSK[k], r.normalised(muData))
 	if r.mse += (e.Abs2() - r.mse) * (1.0 / 64); !(r.mse <= lostMSE) {
 		// The signal has gone, though the line is not quiet.
 		r.carrierDown()
@@ -492,33 +489,26 @@ var (
 // 45°: one of eight, or with quad one of the four at multiples of 90°.
 // Comparisons instead of an arctangent: it runs once per symbol.
 func nearestPhase(z qam.Complex, quad bool) uint8 {
+	rot := rot8PSK
 	if quad {
-		w := z.Mul(rot4PSK)
-		return 2 * quadrant(w)
+		rot = rot4PSK
 	}
-	w := z.Mul(rot8PSK)
-	q := quadrant(w)
-	// In quadrants 0 and 2 the first 45° have |re| > |im|; in 1 and 3,
-	// |im| > |re|.
-	first := math.Abs(w.Re) > math.Abs(w.Im)
-	if q&1 != 0 {
-		first = !first
-	}
-	if first {
+	w := z.Mul(rot)
+	// Decided from sign bits and a comparison of magnitudes as integers,
+	// without branches: the phases are random, so branches would be
+	// mispredicted half the time.
+	re, im := math.Float64bits(w.Re), math.Float64bits(w.Im)
+	q := quadrantOf[re>>63|im>>63<<1]
+	if quad {
 		return 2 * q
 	}
-	return 2*q + 1
+	// In quadrants 0 and 2 the first 45° have |re| > |im|; in 1 and 3,
+	// |im| > |re|.
+	const abs = 1<<63 - 1
+	first := uint8(uint64(int64(im&abs-re&abs))>>63) ^ q&1
+	return 2*q + (first ^ 1)
 }
 
-// quadrant returns 0..3 for the quadrant [q·90°, (q+1)·90°) holding w.
-func quadrant(w qam.Complex) uint8 {
-	switch {
-	case w.Re >= 0 && w.Im >= 0:
-		return 0
-	case w.Re < 0 && w.Im >= 0:
-		return 1
-	case w.Re < 0:
-		return 2
-	}
-	return 3
-}
+// quadrantOf maps the sign bits of re (bit 0) and im (bit 1) to the
+// quadrant, counted anticlockwise from the positive real axis.
+var quadrantOf = [4]uint8{0, 1, 3, 2}
