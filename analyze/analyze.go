@@ -48,22 +48,25 @@ func (d Direction) Arrow() string {
 
 // Event is one line of the timeline.
 type Event struct {
-	At, End int64 // sample indexes (End 0 for instants)
-	Channel int
-	Dir     Direction
-	Kind    Kind
-	Signal  string // "tone", "V.21", "V.17 14400", ... ("" for problems)
-	Name    string // CNG, DCS, TCF, "page 2", "ECM block", ...
-	Detail  string // the words
+	At      int64     `json:"at"`            // sample index at 8 kHz
+	End     int64     `json:"end,omitempty"` // for tones and transmissions
+	Channel int       `json:"channel"`
+	Dir     Direction `json:"dir"`
+	Kind    Kind      `json:"kind"`
+	Signal  string    `json:"signal,omitempty"` // "tone", "V.21", "V.17 14400", ...
+	Name    string    `json:"name"`             // CNG, DCS, TCF, "page 2", "ECM block", ...
+	Detail  string    `json:"detail,omitempty"` // the words
 
 	// Frame is the T.30 frame of a KindFrame event (address, control, FCF,
 	// information; no FCS).
-	Frame []byte
+	Frame []byte `json:"frame,omitempty"`
 	// TCF: the zeros and ones received (ones after the last zero are the
 	// modem's trailer and not counted).
-	Zeros, Ones int
+	Zeros int `json:"zeros,omitempty"`
+	Ones  int `json:"ones,omitempty"`
 	// Page statistics (non-ECM pages and confirmed ECM pages).
-	Rows, BadRows int
+	Rows    int `json:"rows,omitempty"`
+	BadRows int `json:"bad_rows,omitempty"`
 }
 
 // FCF returns the event's T.30 control field without its X bit (0 for
@@ -77,16 +80,16 @@ func (e Event) FCF() t30.FCF {
 
 // Report is the analysis of one recording.
 type Report struct {
-	Channels int
-	Samples  int64  // length of the recording
-	Format   string // of the file, when read from one
-	Rate     int
-	Events   []Event // in time order
-	Problems []string
+	Channels int      `json:"channels"`
+	Samples  int64    `json:"samples"`          // length of the recording at 8 kHz
+	Format   string   `json:"format,omitempty"` // of the file, when read from one
+	Rate     int      `json:"rate"`             // of the file
+	Events   []Event  `json:"events"`           // in time order
+	Problems []string `json:"problems"`
 	// Pages counts the pages the receiver confirmed (MCF or RTP).
-	Pages int
+	Pages int `json:"pages"`
 	// Complete: the document ended with EOP (or PPS-EOP) answered by MCF.
-	Complete bool
+	Complete bool `json:"complete"`
 }
 
 // ErrNoAudio is returned for a recording without samples.
