@@ -89,7 +89,9 @@ func runReceive(ctx context.Context, e *env, args []string) error {
 		case <-ep.Done():
 			return errors.New("endpoint closed")
 		}
-		rec, err := receiveOne(ctx, e, call, *out, *id, *ecm, *record)
+		rec, err := receiveBusy(ep, func() (faxRecord, error) {
+			return receiveOne(ctx, e, call, *out, *id, *ecm, *record)
+		})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "softfax receive: %v\n", err)
 		}
@@ -103,6 +105,31 @@ func runReceive(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 	}
+}
+
+// receiveBusy runs one fax call and meanwhile refuses other calls as busy
+// (Q.850 cause 17), so that a PBX tries its next channel instead of letting
+// them ring.
+func receiveBusy(ep *iax.Endpoint, fax func() (faxRecord, error)) (faxRecord, error) {
+	done := make(chan struct{})
+	refused := make(chan struct{})
+	go func() {
+		defer close(refused)
+		for {
+			select {
+			case c := <-ep.Incoming():
+				if c != nil {
+					_ = c.Reject(iax.CauseUserBusy)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	rec, err := fax()
+	close(done)
+	<-refused
+	return rec, err
 }
 
 // receiveOne answers one call, runs a receiving session on it, and writes

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/softfax/softfax/iax"
 )
 
 func freeUDPPort(t *testing.T) string {
@@ -69,6 +73,33 @@ func TestSendReceiveLoopback(t *testing.T) {
 			&env{stdout: rOut, stderr: rErr, log: quiet})
 	}()
 	time.Sleep(200 * time.Millisecond)
+	// A second call while the fax is in progress is refused as busy.
+	busy := make(chan string, 1)
+	go func() {
+		time.Sleep(8 * time.Second)
+		ep, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{})
+		if err != nil {
+			busy <- err.Error()
+			return
+		}
+		defer ep.Close()
+		c, err := ep.Dial(iax.DialParams{Addr: netip.MustParseAddrPort(addr), Username: "fax", Secret: "s3cret", Called: "5550199"})
+		if err != nil {
+			busy <- err.Error()
+			return
+		}
+		for ev := range c.Events() {
+			if ev.Kind == iax.EventHangup {
+				busy <- fmt.Sprintf("cause %d", ev.Cause)
+				return
+			}
+			if ev.Kind == iax.EventAnswered {
+				busy <- "answered"
+				return
+			}
+		}
+		busy <- "no hangup"
+	}()
 	var sOut, sErr bytes.Buffer
 	code := run(ctx, []string{"send", "--now", "--to", "5550199", "--via", "iax2://fax:s3cret@" + addr,
 		"--id", "+1 555 0100", "--resolution", "standard", doc}, &env{stdout: &sOut, stderr: &sErr, log: quiet})
@@ -87,6 +118,9 @@ func TestSendReceiveLoopback(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("receive did not end")
+	}
+	if got, want := <-busy, fmt.Sprintf("cause %d", iax.CauseUserBusy); got != want {
+		t.Errorf("second call during the fax: %s, want %s (user busy)", got, want)
 	}
 	jsons, _ := filepath.Glob(filepath.Join(out, "*.json"))
 	if len(jsons) != 1 {
