@@ -156,3 +156,41 @@ func pcmWAV(rate int, data []byte) []byte {
 	b.Write(data)
 	return b.Bytes()
 }
+
+// TestBadFCS damages the end of a DCS with a noise burst: the analysis
+// shows a frame with a bad FCS where the DCS was.
+func TestBadFCS(t *testing.T) {
+	dcs, err := t30.DCS{Modulation: 145, Fine: true}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := v21Audio([][]byte{frameBytes(t, t30.FCFDCS, true, dcs)})
+	// The frame ends about 80 ms (three flags and the FCS) before the
+	// transmission; 15 ms of loud noise 150 ms before the end hits the
+	// information field.
+	end := len(audio) - 800
+	seed := uint32(1)
+	for i := end - 1200; i < end-1080; i++ {
+		seed = seed*1664525 + 1013904223
+		audio[i] = int16(seed >> 17)
+	}
+	r, err := Channels([][]int16{audio})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for _, e := range r.Events {
+		if e.Kind == KindBadFrame {
+			bad++
+			if !strings.Contains(e.Detail, "looked like DCS") || e.Dir != FromCaller {
+				t.Errorf("bad frame %q from %v", e.Detail, e.Dir)
+			}
+		}
+		if e.Kind == KindFrame {
+			t.Errorf("frame %s decoded through the noise", e.Name)
+		}
+	}
+	if bad != 1 {
+		t.Errorf("%d bad frames, want 1", bad)
+	}
+}
