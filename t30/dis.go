@@ -35,8 +35,8 @@ const (
 	bitMetric      = 45 // metric-based resolution preferred
 	bitScanHalf    = 46 // DIS: min scan time at higher resolutions is half that at 7.7
 	bitExtend48    = 48
-	bitSubaddress  = 49 // subaddressing capability
-	bitPassword    = 50 // password capability
+	bitSubaddress  = 49 // DIS: subaddressing capability; DCS: SUB transmitted
+	bitPassword    = 50 // DIS: password capability; DCS: SID transmitted
 )
 
 // Width is a recording width, T.30 Table 2 bits 17-18.
@@ -216,6 +216,8 @@ type DCS struct {
 	R16        bool             // bit 43
 	Inch       bool             // bit 44
 	Metric     bool             // bit 45
+	SubAddress bool             // bit 49: SUB follows (subaddress transmission)
+	SenderID   bool             // bit 50: SID follows (sender identification transmission)
 	// The other DCS bits softfax never sets; Unmarshal ignores them.
 }
 
@@ -485,6 +487,8 @@ func (d DCS) Marshal() ([]byte, error) {
 	f.set(bitR16, d.R16)
 	f.set(bitInch, d.Inch)
 	f.set(bitMetric, d.Metric)
+	f.set(bitSubaddress, d.SubAddress)
+	f.set(bitPassword, d.SenderID)
 	return f.trim(), nil
 }
 
@@ -518,6 +522,8 @@ func (d *DCS) Unmarshal(info []byte) error {
 		R16:        f.bit(bitR16),
 		Inch:       f.bit(bitInch),
 		Metric:     f.bit(bitMetric),
+		SubAddress: f.bit(bitSubaddress),
+		SenderID:   f.bit(bitPassword),
 	}
 	d.ScanTime, _ = scanTimeOf(f.field(bitScanTime, 3))
 	if d.MMR && !d.ECM {

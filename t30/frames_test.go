@@ -130,6 +130,7 @@ func TestDCSRoundTrip(t *testing.T) {
 		{Modulation: modem.V17_12000, ECM: true, Frame64: true, MMR: true, Superfine: true, Width: WidthA3, Length: LengthUnlimited, ScanTime: 0},
 		{Modulation: modem.V27ter4800, ScanTime: 40, Fine: true, Inch: true},
 		{Modulation: modem.V17_7200, ECM: true, ScanTime: 5, Metric: true, R16: true, Res300: true},
+		{Modulation: modem.V17_9600, ScanTime: 20, SubAddress: true, SenderID: true}, // bits 49, 50
 	}
 	for _, d := range tests {
 		info, err := d.Marshal()

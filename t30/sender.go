@@ -260,20 +260,22 @@ func (s *Session) codePage() error {
 // sendDCS sends the identification and DCS, then TCF: 1.5 s of zeros with
 // the long training (T.30 §5.3.6.1.3).
 func (s *Session) sendDCS() {
-	info, err := s.dcs.Marshal()
-	if err != nil {
-		s.failDCN(err)
-		return
-	}
 	var frames []Frame
 	if s.cfg.LocalID != "" {
 		frames = append(frames, s.frame(FCFTSI, MarshalID(s.cfg.LocalID)))
 	}
-	if s.cfg.SubAddress != "" && s.remoteDIS.Subaddressing {
+	s.dcs.SubAddress = s.cfg.SubAddress != "" && s.remoteDIS.Subaddressing
+	s.dcs.SenderID = s.cfg.SenderID != "" && s.remoteDIS.Password
+	if s.dcs.SubAddress {
 		frames = append(frames, s.frame(FCFSUB, MarshalID(s.cfg.SubAddress)))
 	}
-	if s.cfg.SenderID != "" && s.remoteDIS.Password {
+	if s.dcs.SenderID {
 		frames = append(frames, s.frame(FCFSID, MarshalID(s.cfg.SenderID)))
+	}
+	info, err := s.dcs.Marshal()
+	if err != nil {
+		s.failDCN(err)
+		return
 	}
 	frames = append(frames, s.frame(FCFDCS, info))
 	s.result.Modulation = s.dcs.Modulation
