@@ -13,7 +13,7 @@ import (
 // Sidecar is the optional FILE.json beside an outbound FILE.
 type Sidecar struct {
 	To         string `json:"to"`         // the number to fax to
-	From       string `json:"from"`       // shown in the page header; default the station's
+	From       string `json:"from"`       // our fax identity (TSI) for this job; default the station's
 	Notify     string `json:"notify"`     // email address told of the outcome
 	Resolution string `json:"resolution"` // standard, fine (default) or superfine
 	Tries      int    `json:"tries"`      // calls to try; 0 means the service's default
@@ -56,8 +56,8 @@ func ParseSidecar(b []byte) (Sidecar, error) {
 	if s.Notify != "" && (strings.ContainsAny(s.Notify, "\r\n<>,; ") || !strings.Contains(s.Notify, "@")) {
 		return Sidecar{}, fmt.Errorf("%w: notify %q is not one email address", ErrSidecar, s.Notify)
 	}
-	if len(s.From) > 64 || strings.ContainsAny(s.From, "\r\n") {
-		return Sidecar{}, fmt.Errorf("%w: from: at most 64 characters on one line", ErrSidecar)
+	if len(s.From) > 20 || strings.IndexFunc(s.From, func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
+		return Sidecar{}, fmt.Errorf("%w: from: a fax identity is at most 20 printable ASCII characters", ErrSidecar)
 	}
 	return s, nil
 }

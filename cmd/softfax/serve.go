@@ -92,6 +92,7 @@ type service struct {
 	dl    *delivery.Deliverer
 
 	started time.Time
+	calls   sync.WaitGroup // incoming calls being received
 	mu      sync.Mutex
 	active  map[int]lineStatus
 	m       metrics
@@ -212,6 +213,7 @@ func (s *service) Run(ctx context.Context) error {
 	run(func() { s.answer(ctx) })
 	<-ctx.Done()
 	wg.Wait()
+	s.calls.Wait()
 	return nil
 }
 
@@ -262,7 +264,8 @@ func (s *service) answer(ctx context.Context) {
 			s.m.callsIn.Add(1)
 			select {
 			case i := <-s.free:
-				go s.receive(ctx, i, c)
+				s.calls.Add(1)
+				go func() { defer s.calls.Done(); s.receive(ctx, i, c) }()
 			default:
 				s.m.callsRejected.Add(1)
 				s.log.Warn("all lines busy; call refused", "from", c.Info().CallingNumber, "did", c.Info().Called)
