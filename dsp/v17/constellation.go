@@ -205,16 +205,16 @@ func abs(x float64) float64 {
 	return x
 }
 
-// nearest fills idx and dist with the nearest point of each subset to
-// (re, im) and its squared distance. pts is the constellation, padded to 128
-// entries so the label needs no bounds check.
-func (g *subsetGrid) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dist *[8]float64) {
+// nearest fills idx and dist with the nearest point to (re, im) of each
+// subset s whose bit is set in sets, and its squared distance. pts is the
+// constellation, padded to 128 entries so the label needs no bounds check.
+func (g *subsetGrid) nearest(pts *[128]point, re, im float64, sets uint8, idx *[8]uint8, dist *[8]float64) {
 	cx := int((re - gridMin) / gridStep)
 	cy := int((im - gridMin) / gridStep)
 	cx = min(max(cx, 0), gridCells-1)
 	cy = min(max(cy, 0), gridCells-1)
 	cell := &g.cells[cy*gridCells+cx]
-	if g.single[cy*gridCells+cx] {
+	if g.single[cy*gridCells+cx] && sets == 0xff {
 		for set := range cell {
 			i := cell[set][0]
 			p := &pts[i&127]
@@ -225,6 +225,9 @@ func (g *subsetGrid) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dis
 	}
 	count := &g.count[cy*gridCells+cx]
 	for set := range cell {
+		if sets>>set&1 == 0 {
+			continue
+		}
 		c := &cell[set]
 		bi := c[0]
 		p := &pts[bi&127]

@@ -386,9 +386,7 @@ func (r *Receiver) decide(z qam.Complex) {
 	var idx [8]uint8
 	var dist [8]float64
 	pts := r.p.padded
-	if l := r.p.lattice; l == nil || !l.nearest(z.Re, z.Im, &idx, &dist) {
-		r.p.grid.nearest(r.p.padded, z.Re, z.Im, &idx, &dist)
-	}
+	r.p.nearest(z.Re, z.Im, &idx, &dist)
 	// The nearest of all: distances are not negative, so they order like
 	// their bit patterns, and integer min needs no branches.
 	key := uint64(math.MaxUint64)

@@ -91,12 +91,12 @@ func (l *subsetLattice) nearestInCoset(set int, re, im float64) point {
 }
 
 // nearest fills idx and dist with the nearest point of each subset to
-// (re, im) and its squared distance, and reports false (leaving them
-// partly filled) if for some subset that point is outside the
-// constellation.
-func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) bool {
+// (re, im) and its squared distance, and returns the subsets (bit s for
+// subset s) whose nearest coset point lies outside the constellation,
+// which it leaves unfilled: all of them far from the constellation.
+func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) (missed uint8) {
 	if !(math.Abs(re) < latticeRange-6 && math.Abs(im) < latticeRange-6) {
-		return false // also NaN
+		return 0xff // also NaN
 	}
 	const mask = 2*latticeRange - 1
 	m, inv := l.m, 1/l.m
@@ -114,10 +114,24 @@ func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64)
 		}
 		lab := l.label[(int(qy)+latticeRange)&mask][(int(qx)+latticeRange)&mask]
 		if lab == noLabel {
-			return false
+			missed |= 1 << set
+			continue
 		}
 		dx, dy = re-qx, im-qy
 		idx[set], dist[set] = lab, dx*dx+dy*dy
 	}
-	return true
+	return missed
+}
+
+// nearest fills idx and dist with the nearest point of each subset to
+// (re, im) and its squared distance: by lattice rounding where that finds
+// a point of the constellation, by the grid's candidates elsewhere.
+func (p *rateParams) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) {
+	missed := uint8(0xff)
+	if p.lattice != nil {
+		missed = p.lattice.nearest(re, im, idx, dist)
+	}
+	if missed != 0 {
+		p.grid.nearest(p.padded, re, im, missed, idx, dist)
+	}
 }
