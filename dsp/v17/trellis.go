@@ -131,8 +131,14 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 		from[n] = br[kn].from
 		lab[n] = idx[br[kn].set&7]
 	}
-	// Keep metrics small: only their differences matter. The best state
-	// is found the way acs4 finds the best branch.
+	v.metric = next
+	v.fill++
+	if v.fill < viterbiHistory || (v.fill-viterbiHistory)%tracebackChunk != 0 {
+		return nil
+	}
+	// Find the best state, the way acs4 finds the best branch, and keep
+	// the metrics small: only their differences matter, and between two
+	// tracebacks they grow by no more than a few branch metrics.
 	key := uint64(math.MaxUint64)
 	for n, m := range next {
 		key = min(key, math.Float64bits(m)&^7|uint64(n))
@@ -140,10 +146,6 @@ func (v *viterbi) step(idx *[8]uint8, dist *[8]float64) []uint8 {
 	lo, bestState := next[key&7], int(key&7)
 	for n := range next {
 		v.metric[n] = next[n] - lo
-	}
-	v.fill++
-	if v.fill < viterbiHistory || (v.fill-viterbiHistory)%tracebackChunk != 0 {
-		return nil
 	}
 	// Trace back from the best state through the newest tracebackDepth
 	// symbols, then collect the labels of the tracebackChunk before them.
