@@ -462,3 +462,39 @@ func TestSessionPageStall(t *testing.T) {
 		t.Errorf("the page's rows were lost")
 	}
 }
+
+// TestMinScanTime: without ECM, rows are padded to the receiver's minimum
+// scan line time at the negotiated rate (T.4 §3.2, T.30 Table 2 bits
+// 21-23), halved at fine resolution when the DIS says so; ECM never pads.
+func TestMinScanTime(t *testing.T) {
+	white, _ := t4.NewPage(1728, 10, t4.Standard)
+	fine, _ := t4.NewPage(1728, 10, t4.Fine)
+	tests := []struct {
+		name    string
+		dis     DIS
+		dcs     DCS
+		page    *t4.Page
+		minBits int // per row
+	}{
+		{"0 ms", DIS{ScanTime: 0}, DCS{Modulation: modem.V29_9600}, white, 0},
+		{"20 ms at 9600", DIS{ScanTime: 20}, DCS{Modulation: modem.V29_9600}, white, 192},
+		{"40 ms at 14400", DIS{ScanTime: 40}, DCS{Modulation: modem.V17_14400}, white, 576},
+		{"20 ms, half at fine", DIS{ScanTime: 20, ScanTimeHalfFine: true}, DCS{Modulation: modem.V29_9600, Fine: true}, fine, 96},
+		{"ECM", DIS{ScanTime: 40}, DCS{Modulation: modem.V17_14400, ECM: true}, white, 0},
+	}
+	for _, tt := range tests {
+		s := &Session{remoteDIS: tt.dis, dcs: tt.dcs, page: tt.page}
+		if err := s.codePage(); err != nil {
+			t.Fatal(err)
+		}
+		// A white MH row is about 30 bits (EOL, 1728 white); RTC adds 72.
+		min := tt.page.Height * tt.minBits / 8
+		max := min + tt.page.Height*5 + 20
+		if tt.minBits == 0 {
+			max = tt.page.Height*5 + 20
+		}
+		if len(s.coded) < min || len(s.coded) > max {
+			t.Errorf("%s: %d octets coded, want %d to %d", tt.name, len(s.coded), min, max)
+		}
+	}
+}

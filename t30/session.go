@@ -214,7 +214,11 @@ const (
 	evTimeout                      // s.deadline passed
 )
 
-// Session is one T.30 fax session on its own modem engine.
+// Session is one T.30 fax session on its own modem engine. Like the
+// engine, it is not safe for concurrent use: one goroutine (a line runner,
+// a test) calls Receive and Transmit, and reads Done and Result between
+// them. A session never ends the call: when Done, the driver hangs up; when
+// the call ends first, the driver calls Close.
 type Session struct {
 	cfg Config
 	eng *modem.Engine
