@@ -184,6 +184,9 @@ type DCE struct {
 	attached bool
 	xoffSent bool
 	connect  bool // CONNECT sent for the current receive operation
+	// finalHeld: a good final frame went to the DTE and its OK waits for
+	// the carrier to drop (T.31 as spandsp does it).
+	finalHeld bool
 
 	// Call.
 	call      callState
@@ -402,8 +405,13 @@ func (d *DCE) Progress(p CallProgress) {
 			d.rings = 0
 			return // iaxmodem prints nothing for a caller who gives up
 		}
+		if d.mode == modeRxHDLC && d.finalHeld {
+			// The hangup overtook the end of the final frame's carrier
+			// (a jitter buffer's worth of audio): the frame was complete.
+			d.result(resOK)
+		}
 		d.endRx()
-		d.mode = modeCommand
+		d.toCommand()
 		d.result(resNoCarrier)
 	}
 	d.drain()
@@ -502,6 +510,7 @@ func (d *DCE) event(ev Event) {
 		}
 		d.result(resConnect)
 	case Frame:
+		d.finalHeld = ev.FCSOK && len(ev.Data) >= 2 && ev.Data[1]&0x10 != 0
 		d.shield(ev.Data)
 		d.shield(ev.FCS[:])
 		d.raw(dle, etx)
@@ -543,6 +552,7 @@ func (d *DCE) endRx() {
 func (d *DCE) toCommand() {
 	d.mode = modeCommand
 	d.connect = false
+	d.finalHeld = false
 	if d.xoffSent {
 		d.raw(xon)
 		d.xoffSent = false

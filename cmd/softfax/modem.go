@@ -115,7 +115,10 @@ func (m *modemRunner) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	icfg := iax.Config{Logger: m.log, Formats: formats, AcceptGuests: true}
+	// A fax tolerates delay, not gaps: a lost or late frame is a carrier
+	// drop to V.21 and a burst of errors to a high-speed modem. 200 ms of
+	// jitter buffer rides out a loaded host's (or far end's) stalls.
+	icfg := iax.Config{Logger: m.log, Formats: formats, AcceptGuests: true, JitterDelay: 10}
 	if m.cfg.NoJitterBuffer {
 		icfg.JitterDelay = 1
 	}
