@@ -50,7 +50,7 @@ type Config struct {
 	Linger            time.Duration // keep ended dialogs to re-ACK; default 4 s
 
 	// Jitter buffer of each call: JitterDelay frames (default 5 = 100 ms) of
-	// fixed delay, JitterCapacity frames (default 50), fill policy
+	// fixed delay, JitterCapacity frames (default 100), fill policy
 	// (default repeat, see FillPolicy).
 	JitterDelay    int
 	JitterCapacity int
@@ -93,7 +93,9 @@ func (c *Config) setDefaults() {
 		c.JitterDelay = 5
 	}
 	if c.JitterCapacity == 0 {
-		c.JitterCapacity = 50
+		// 2 s: the line catches up after host stalls of up to 2 s
+		// (line.maxCatchUp), and the frames of such a stall must fit.
+		c.JitterCapacity = 100
 	}
 	if c.IncomingQueue == 0 {
 		c.IncomingQueue = 16
@@ -574,7 +576,10 @@ func (e *Endpoint) timerLoop() {
 		select {
 		case <-e.ctx.Done():
 			return
-		case now := <-t.C:
+		case <-t.C:
+			// Not the tick's own time: under load it may be stale, and
+			// retransmission deadlines computed from it would come early.
+			now := time.Now()
 			list = list[:0]
 			e.mu.Lock()
 			for _, d := range e.byLocal {

@@ -440,9 +440,11 @@ func TestRetransmitLimitTearsDown(t *testing.T) {
 	if len(at) != 5 {
 		t.Fatalf("sink got %d frames, want 5", len(at))
 	}
-	for i := 2; i < 4; i++ {
-		if g0, g1 := at[i-1].Sub(at[i-2]), at[i].Sub(at[i-1]); g1 < g0*5/4 {
-			t.Errorf("retransmission gaps %v then %v: no backoff", g0, g1)
+	// Timers never fire early, so the doubling shows as lower bounds even
+	// on a loaded host.
+	for i, want := range []time.Duration{30, 60, 120} {
+		if gap := at[i+1].Sub(at[i]); gap < want*time.Millisecond {
+			t.Errorf("retransmission gap %d is %v, want >= %d ms", i+1, gap, want)
 		}
 	}
 	if cli.Stats().Retransmitted != 3 || cli.Stats().TimedOut != 1 {

@@ -38,8 +38,8 @@ const FrameSamples = 160
 const Period = 20 * time.Millisecond
 
 // maxCatchUp is the longest stall made up for by running late steps back
-// to back.
-const maxCatchUp = time.Second
+// to back; the jitter buffer holds 2 s by default (iax.Config).
+const maxCatchUp = 2 * time.Second
 
 // Options tune Run.
 type Options struct {
@@ -62,7 +62,7 @@ type RunStats struct {
 	Filled   int     // lost frames replaced by the jitter buffer's fill
 	Idle     int     // ticks with nothing from the far end
 	Skew     float64 // final pacing correction (positive: our ticks shortened)
-	Overruns int     // stalls longer than a second (time given up)
+	Overruns int     // stalls longer than maxCatchUp (time given up)
 }
 
 // codec converts between 20 ms payloads and samples without allocating.
