@@ -135,5 +135,11 @@ func (d DCS) Describe() string {
 		w = append(w, "no ECM")
 	}
 	w = append(w, d.Width.String(), d.Length.String(), fmt.Sprintf("scan time %d ms", d.ScanTime))
+	if d.SubAddress {
+		w = append(w, "SUB follows")
+	}
+	if d.SenderID {
+		w = append(w, "SID follows")
+	}
 	return strings.Join(w, ", ")
 }

@@ -50,6 +50,8 @@ func TestDescribeDCS(t *testing.T) {
 			"V.29 7200, standard, MR, ECM 64-octet frames, B4, A4 length, scan time 10 ms"},
 		{DCS{Modulation: modem.V27ter2400, Superfine: true, ScanTime: 20},
 			"V.27ter 2400, superfine, MH, no ECM, A4, A4 length, scan time 20 ms"},
+		{DCS{Modulation: modem.V17_9600, SubAddress: true, SenderID: true},
+			"V.17 9600, standard, MH, no ECM, A4, A4 length, scan time 0 ms, SUB follows, SID follows"},
 	}
 	for _, tc := range cases {
 		if got := tc.dcs.Describe(); got != tc.want {
