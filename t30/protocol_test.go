@@ -235,14 +235,14 @@ func TestSessionResolutionConvert(t *testing.T) {
 	}
 }
 
-// TestSessionPolling: the caller receives (DTC) from an answering sender
-// that offered its document in DIS bit 9.
+// TestSessionPolling: the caller receives (DTC, with CIG and PWD) from an
+// answering sender that offered its document in DIS bit 9.
 func TestSessionPolling(t *testing.T) {
 	pages := threePages(t, t4.Fine, 150)
 	col := &Collector{}
 	for _, ecm := range []bool{false, true} {
 		col.Pages = nil
-		a, err := NewSession(Config{Caller: true, Role: Receiver, Sink: col, ECM: ecm, LocalID: "POLLER"})
+		a, err := NewSession(Config{Caller: true, Role: Receiver, Sink: col, ECM: ecm, LocalID: "POLLER", Password: "4321"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,8 +258,8 @@ func TestSessionPolling(t *testing.T) {
 			t.Fatalf("ECM=%v: poller %v, polled %v", ecm, a.Result().Err, b.Result().Err)
 		}
 		samePages(t, col.Pages, pages)
-		if a.Result().RemoteID != "POLLED" || b.Result().RemoteID != "POLLER" {
-			t.Errorf("ids %q %q", a.Result().RemoteID, b.Result().RemoteID)
+		if a.Result().RemoteID != "POLLED" || b.Result().RemoteID != "POLLER" || b.Result().Password != "4321" {
+			t.Errorf("CSI %q, CIG %q, PWD %q", a.Result().RemoteID, b.Result().RemoteID, b.Result().Password)
 		}
 	}
 }

@@ -67,6 +67,9 @@ type Config struct {
 	// SubAddress (SUB) and SenderID (SID, the password of a sender) are sent
 	// with DCS when the receiver offers subaddressing and password.
 	SubAddress, SenderID string
+	// Password (PWD) is sent with DTC by a polling receiver when the polled
+	// terminal offers passwords (T.30 §5.3.6.2.x, DIS bit 50).
+	Password string
 	// Modulations limits the modems used (any order); nil allows all of
 	// Fallback.
 	Modulations []modem.Modulation
@@ -150,6 +153,7 @@ type Result struct {
 	RemoteID    string // TSI, CSI or CIG of the far terminal
 	SubAddress  string // SUB received
 	SenderID    string // SID received
+	Password    string // PWD received with DTC (a polled sender)
 	Ended       int64  // sample clock (samples received) when the session ended
 }
 
@@ -541,6 +545,8 @@ func (s *Session) identify(frames []Frame) {
 			s.result.SubAddress, _ = UnmarshalID(f.Info)
 		case FCFSID:
 			s.result.SenderID, _ = UnmarshalID(f.Info)
+		case FCFPWD:
+			s.result.Password, _ = UnmarshalID(f.Info)
 		}
 		// NSF, NSS, NSC and anything unknown are ignored (T.30
 		// §5.3.6.2.x: non-standard facilities need not be understood).
@@ -580,6 +586,9 @@ func (s *Session) disFrames(idFCF, disFCF FCF, readyToTransmit bool) ([]Frame, e
 	}
 	if s.cfg.LocalID != "" {
 		frames = append(frames, s.frame(idFCF, MarshalID(s.cfg.LocalID)))
+	}
+	if disFCF == FCFDTC && s.cfg.Password != "" && s.remoteDIS.Password {
+		frames = append(frames, s.frame(FCFPWD, MarshalID(s.cfg.Password)))
 	}
 	return append(frames, s.frame(disFCF, info)), nil
 }
