@@ -86,7 +86,7 @@ type Transmitter struct {
 	// points A to D at train, then silence at train+4.
 	mod   *qam.Modulator
 	train int
-	next  func() (int, bool) // t.nextOK, made once so Transmit allocates nothing
+	next  func([]int) int // t.symbols, made once so Transmit allocates nothing
 }
 
 // NewTransmitter returns a transmitter for cfg that takes its data from src.
@@ -99,7 +99,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		cfg.LevelDBm0 = DefaultLevelDBm0
 	}
 	t := &Transmitter{p: p, src: src, cfg: cfg}
-	t.next = t.nextOK
+	t.next = t.symbols
 	t.reset()
 	return t, nil
 }
@@ -280,11 +280,16 @@ func (t *Transmitter) Transmit(out []int16) int {
 	return t.mod.Fill(out, t.gain, t.next)
 }
 
-// nextOK feeds the modulator: the next symbol, until the end.
-func (t *Transmitter) nextOK() (int, bool) {
-	if t.stage == txData { // the common case first, without the switch
-		return t.dataSymbol(true), true
+// symbols feeds the modulator the next len(syms) symbols, fewer at the end.
+func (t *Transmitter) symbols(syms []int) int {
+	for i := range syms {
+		if t.stage == txData { // the common case first
+			syms[i] = t.dataSymbol(true)
+			continue
+		}
+		if syms[i] = t.nextSymbol(); t.stage == txDone {
+			return i
+		}
 	}
-	s := t.nextSymbol()
-	return s, t.stage != txDone
+	return len(syms)
 }

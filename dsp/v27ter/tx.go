@@ -61,9 +61,9 @@ type Transmitter struct {
 	scr        scrambler.V27ter
 	shortTrain bool // send the short synchronizing sequence
 
-	mod  *qam.Modulator // pulse shaping and carrier, tabulated per point
-	amp  float64        // peak amplitude of a sine at the set level
-	next func() (int, bool)
+	mod  *qam.Modulator  // pulse shaping and carrier, tabulated per point
+	amp  float64         // peak amplitude of a sine at the set level
+	next func([]int) int // t.symbols, made once so Transmit allocates nothing
 }
 
 // txPoints are the transmitter's symbols: silence, then the eight phases.
@@ -112,7 +112,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		t.stage, t.left = txReversals, seg3Long
 	}
 	t.shortTrain = cfg.ShortTrain
-	t.next = t.nextSymbol // a method value made once: Transmit allocates nothing
+	t.next = t.symbols
 	return t, nil
 }
 
@@ -120,6 +120,18 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 // has been sent and the pulse-shaping filter has rung out, then fewer.
 func (t *Transmitter) Transmit(out []int16) int {
 	return t.mod.Fill(out, t.amp, t.next)
+}
+
+// symbols feeds the modulator the next len(syms) symbols, fewer at the end.
+func (t *Transmitter) symbols(syms []int) int {
+	for i := range syms {
+		s, ok := t.nextSymbol()
+		if !ok {
+			return i
+		}
+		syms[i] = s
+	}
+	return len(syms)
 }
 
 // nextSymbol runs the sequence of Table 3/V.27 ter, then data.

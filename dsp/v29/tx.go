@@ -52,7 +52,7 @@ type Transmitter struct {
 	src    dsp.BitSource
 	mod    *qam.Modulator
 	gain   float64
-	next   func() (int, bool) // t.nextOK
+	next   func([]int) int // t.symbols
 
 	stage   txStage
 	count   int // symbols sent in the current stage
@@ -91,7 +91,7 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 	if cfg.TEP {
 		t.stage = txTEP
 	}
-	t.next = t.nextOK
+	t.next = t.symbols
 	return t, nil
 }
 
@@ -101,16 +101,21 @@ func (t *Transmitter) Transmit(out []int16) int {
 	return t.mod.Fill(out, t.gain, t.next)
 }
 
-// next feeds the modulator; it is a method value made once, so Transmit
-// does not allocate.
-func (t *Transmitter) nextOK() (int, bool) {
-	if t.stage == txData { // the common case first, without the switch
-		return t.fromSource(), true
+// symbols feeds the modulator the next len(syms) symbols, fewer at the
+// end; as the method value t.next, made once, it lets Transmit run without
+// allocating.
+func (t *Transmitter) symbols(syms []int) int {
+	for i := range syms {
+		switch t.stage {
+		case txData: // the common case first
+			syms[i] = t.fromSource()
+		case txDone:
+			return i
+		default:
+			syms[i] = t.nextSymbol()
+		}
 	}
-	if t.stage == txDone {
-		return 0, false
-	}
-	return t.nextSymbol(), true
+	return len(syms)
 }
 
 // Indices of the transmitter's points beyond the 16 of the constellation

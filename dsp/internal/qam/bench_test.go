@@ -27,8 +27,9 @@ func BenchmarkModulatorFill(b *testing.B) {
 	out := make([]int16, 8000)
 	n := 0
 	sym := func() (int, bool) { n++; return n & 1, true }
+	next := perSymbol(sym)
 	for b.Loop() {
-		m.Fill(out, 100, sym)
+		m.Fill(out, 100, next)
 	}
 }
 
@@ -46,7 +47,8 @@ func BenchmarkModulatorFill128(b *testing.B) {
 		lfsr = lfsr*1664525 + 1013904223
 		return int(lfsr>>25) & 127, true
 	}
+	next := perSymbol(sym)
 	for b.Loop() {
-		m.Fill(out, 100, sym)
+		m.Fill(out, 100, next)
 	}
 }

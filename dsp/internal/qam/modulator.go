@@ -184,15 +184,17 @@ func (m *Modulator) Reset() {
 const fillChunk = 256
 
 // Fill writes passband samples scaled by gain, rounded and clipped to
-// int16, into out, calling next for the index of each symbol as it falls
-// due (an index outside the points sends silence). When next reports
-// ok=false, Fill stops before that sample and returns the number of
-// samples written; a later Fill resumes there.
+// int16, into out. It asks next for the indices of the symbols as they fall
+// due (an index outside the points sends silence): next fills as many of
+// syms as it can and returns how many. When that is fewer than asked for,
+// the transmission ends there: Fill stops before the sample where the first
+// missing symbol falls due and returns the number of samples written.
 //
 // It works in rounds: first it asks next for all the symbols due in the
-// next fillChunk samples, then it renders those samples in a loop without
-// calls, which keeps the clocks in registers.
-func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok bool)) int {
+// next fillChunk samples, at once so that a transmitter's symbol loop runs
+// without a call per symbol, then it renders those samples in a loop
+// without calls, which keeps the clocks in registers.
+func (m *Modulator) Fill(out []int16, gain float64, next func(syms []int) int) int {
 	// Samples are (sum·g + 2^31) >> 32: g carries the gain and undoes the
 	// rows' scale; |sum| < 2^30 and g <= 2^33 keep the product in range.
 	// (A gain that needs a larger g saturates every sample anyway: NewModulator
@@ -206,13 +208,8 @@ func (m *Modulator) Fill(out []int16, gain float64, next func() (point int, ok b
 		// the sample s with acc + (s+1)·inc >= (j+1)·nph.
 		due := (m.acc + n*m.w.inc) / m.w.nph
 		got := 0
-		for got < due {
-			p, ok := next()
-			if !ok {
-				break
-			}
-			m.syms[got] = p
-			got++
+		if due > 0 {
+			got = min(next(m.syms[:due]), due)
 		}
 		if got < due {
 			// Stop just before the sample where symbol got falls due.

@@ -240,7 +240,7 @@ func TestModulatorMatchesShaper(t *testing.T) {
 		var got []int16
 		buf := make([]int16, 77)
 		for {
-			n := m.Fill(buf, gain, src)
+			n := m.Fill(buf, gain, perSymbol(src))
 			got = append(got, buf[:n]...)
 			if n < len(buf) {
 				if limit == len(syms) {
@@ -329,5 +329,19 @@ func TestTrack(t *testing.T) {
 	}
 	if f := pll.Freq(); math.Abs(f-0.01) > 1e-4 {
 		t.Errorf("PLL frequency %v rad/symbol, want 0.01", f)
+	}
+}
+
+// perSymbol adapts a source of one symbol at a time to Modulator.Fill.
+func perSymbol(next func() (int, bool)) func([]int) int {
+	return func(syms []int) int {
+		for i := range syms {
+			p, ok := next()
+			if !ok {
+				return i
+			}
+			syms[i] = p
+		}
+		return len(syms)
 	}
 }
