@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/softfax/softfax/iax"
+)
+
+func TestModemCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte("device /dev/x\nreplay\n"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"modem"}, "need at least one -c FILE"},
+		{[]string{"modem", "-c", filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"modem", "-c", bad}, "bad:2: replay: replaying recorded audio"},
+		{[]string{"modem", "-c", bad, "--identity", "hayes"}, "--identity"},
+	}
+	for _, tt := range tests {
+		code, _, errs := runForTest(t, tt.args...)
+		if code == 0 || !strings.Contains(errs, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q, want it to contain %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+func freeUDP(t *testing.T) int {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// TestModemCalls runs "softfax modem" and calls it over IAX2: refused busy
+// while no DTE has the pty open; with one, RING and the caller ID on the
+// pty, ATA answers the call, ATH hangs it up.
+func TestModemCalls(t *testing.T) {
+	dir := t.TempDir()
+	dev := filepath.Join(dir, "ttySF0")
+	port := freeUDP(t)
+	cfg := filepath.Join(dir, "ttySF0.conf")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("device %s\nmode 600\nport %d\nrefresh 0\nsecret hunter2\ncodec ulaw\n", dev, port)), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		done <- runModem(ctx, e, []string{"-c", cfg})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("runModem: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("runModem did not stop")
+		}
+		if _, err := os.Lstat(dev); !os.IsNotExist(err) {
+			t.Errorf("device link left behind: %v", err)
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(dev); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("device link not created")
+		}
+	}
+	callerCtx, stopCaller := context.WithCancel(context.Background())
+	defer stopCaller()
+	caller, err := iax.Listen(callerCtx, "127.0.0.1:0", iax.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer caller.Close()
+	to := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+	dial := func() *iax.Call {
+		c, err := caller.Dial(iax.DialParams{Addr: to, Called: "5550100", CallingNumber: "5551234", CallingName: "Test Caller"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	next := func(c *iax.Call, want iax.EventKind) iax.Event {
+		t.Helper()
+		for {
+			select {
+			case ev := <-c.Events():
+				if ev.Kind == want {
+					return ev
+				}
+				if ev.Kind == iax.EventHangup {
+					t.Fatalf("call ended (cause %v) waiting for %v", ev.Cause, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no %v", want)
+			}
+		}
+	}
+
+	// No DTE: busy.
+	c := dial()
+	for ev := range c.Events() {
+		if ev.Kind == iax.EventHangup {
+			if ev.Cause != iax.CauseUserBusy {
+				t.Errorf("refused with cause %v, want busy", ev.Cause)
+			}
+			break
+		}
+		if ev.Kind == iax.EventRinging {
+			t.Fatal("rang without a DTE")
+		}
+	}
+
+	f, err := os.OpenFile(dev, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if fi, err := os.Stat(dev); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("device mode %v, want 0600", fi.Mode())
+	}
+	read := func(want string) string {
+		t.Helper()
+		var got []byte
+		buf := make([]byte, 512)
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(string(got), want) && time.Now().Before(deadline); {
+			f.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			n, _ := f.Read(buf)
+			got = append(got, buf[:n]...)
+		}
+		if !strings.Contains(string(got), want) {
+			t.Fatalf("pty said %q, want %q", got, want)
+		}
+		return string(got)
+	}
+	f.Write([]byte("ATE0+FCLASS=1;+VCID=1\r"))
+	read("OK\r\n")
+	time.Sleep(300 * time.Millisecond) // the pty's DTE detection polls
+
+	c = dial()
+	next(c, iax.EventRinging)
+	ring := read("RING\r\n")
+	for _, want := range []string{"NAME=Test Caller", "NMBR=5551234", "NDID=5550100"} {
+		if !strings.Contains(ring, want) {
+			t.Errorf("caller ID %q lacks %q", ring, want)
+		}
+	}
+	if strings.Contains(ring, "hunter2") || strings.Contains(ring, "PASS") {
+		t.Errorf("the secret reached the DTE: %q", ring)
+	}
+	f.Write([]byte("ATA\r"))
+	next(c, iax.EventAnswered)
+	read("CONNECT\r\n") // after CED, V.21 flags
+	f.Write([]byte("\x10\x03")) // no frame: the transmission ends
+	read("OK\r\n")
+	f.Write([]byte("ATH0\r"))
+	read("OK\r\n")
+	ev := next(c, iax.EventHangup)
+	t.Logf("hung up: cause %v", ev.Cause)
+}
