@@ -169,7 +169,7 @@ func TestModemCalls(t *testing.T) {
 	}
 	f.Write([]byte("ATA\r"))
 	next(c, iax.EventAnswered)
-	read("CONNECT\r\n") // after CED, V.21 flags
+	read("CONNECT\r\n")         // after CED, V.21 flags
 	f.Write([]byte("\x10\x03")) // no frame: the transmission ends
 	read("OK\r\n")
 	f.Write([]byte("ATH0\r"))
