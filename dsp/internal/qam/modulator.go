@@ -23,8 +23,8 @@ import "math"
 type Modulator struct {
 	w      *Waveforms
 	acc, k int            // symbol clock phase; sample index in the period
-	ring   []int64        // 2·pairs accumulator pairs; the sum for sample pos is in ring[pos/2]
-	pos    int            // sample index into ring, even at even k
+	ring   []int64        // accumulator pairs; the sum for sample pos+d is in ring[(pos+d)/2]
+	pos    int            // 0 or 1: the parity of the next sample, as of k
 	syms   [fillChunk]int // symbols due in Fill's current round
 }
 
@@ -39,8 +39,9 @@ type Waveforms struct {
 	// pair that holds sample k (k odd: its high half). Phases where no
 	// symbol starts have zero rows.
 	rows  []int64
-	pairs int  // pairs in a row; also half the accumulator ring
-	shift uint // fixed-point scale of the rows: 2^shift per unit
+	pairs int   // pairs in a row
+	gap   []int // gap[k]: samples from a symbol starting at sample k of the period to the next
+	shift uint  // fixed-point scale of the rows: 2^shift per unit
 }
 
 // maxPeriod bounds the tables: a carrier and baud rate that repeat
@@ -49,7 +50,7 @@ const maxPeriod = 2000
 
 // NewModulator returns a modulator, at rest, that sends the waveforms w.
 func NewModulator(w *Waveforms) *Modulator {
-	return &Modulator{w: w, ring: make([]int64, 2*w.pairs)}
+	return &Modulator{w: w, ring: make([]int64, w.ringLen())}
 }
 
 // NewWaveforms returns the tables for a carrier at carrierHz (a whole
@@ -136,11 +137,22 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 		shift--
 	}
 	pairs := reach/2 + 1
+	gap := make([]int, period)
+	for k0 := range period {
+		if starts[k0] {
+			d := 1
+			for !starts[(k0+d)%period] {
+				d++
+			}
+			gap[k0] = d
+		}
+	}
 	np := len(points)
 	w := &Waveforms{
 		inc: sh.inc, nph: nph, period: period, np: np,
 		rows:  make([]int64, period*np*pairs),
 		pairs: pairs,
+		gap:   gap,
 		shift: shift,
 	}
 	scale := float64(uint64(1) << shift)
@@ -163,13 +175,18 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 	return w
 }
 
+// ringLen is the accumulator pairs a Modulator needs: a round of samples
+// plus the reach of the symbols that start in its last sample, with room
+// for the odd start.
+func (w *Waveforms) ringLen() int { return fillChunk/2 + w.pairs + 2 }
+
 // Use switches the modulator to the waveforms w and resets it; it
 // allocates only if w's pulses are longer than any it had.
 func (m *Modulator) Use(w *Waveforms) {
-	if 2*w.pairs > cap(m.ring) {
-		m.ring = make([]int64, 2*w.pairs)
+	if w.ringLen() > cap(m.ring) {
+		m.ring = make([]int64, w.ringLen())
 	}
-	m.w, m.ring = w, m.ring[:2*w.pairs]
+	m.w, m.ring = w, m.ring[:w.ringLen()]
 	m.Reset()
 }
 
@@ -223,56 +240,78 @@ func (m *Modulator) Fill(out []int16, gain float64, next func(syms []int) int) i
 	return done
 }
 
-// render writes len(out) samples, taking the symbols due from m.syms.
+// render writes len(out) <= fillChunk samples, sending the symbols due in
+// them from m.syms: first it adds every symbol's row where the symbol
+// starts, then it reads the samples out, two to a pair, in a loop that does
+// nothing else.
 func (m *Modulator) render(out []int16, g int64) {
-	acc, k, pos := m.acc, m.k, m.pos
 	w := m.w
-	inc, nph, np, pairs, period := w.inc, w.nph, w.np, w.pairs, w.period
-	ring := m.ring[:2*pairs]
-	syms := m.syms[:]
+	n := len(out)
+	np, pairs, period := w.np, w.pairs, w.period
+	ring := m.ring
 	rows := w.rows
-	si := 0
-	for i := range out {
-		if acc += inc; acc >= nph {
-			acc -= nph
-			p := syms[si&(len(syms)-1)]
-			si++
-			if uint(p) < uint(np) {
-				// Add the row, four pairs an iteration: the compiler
-				// neither unrolls nor vectorises, nor inlines a function
-				// with this loop (a call would spill the clocks).
-				row := rows[(k*np+p)*pairs:][:pairs]
-				dst := ring[pos>>1:][:pairs]
-				j := 0
-				for ; j+3 < len(row); j += 4 {
-					d := (*[4]int64)(dst[j : j+4])
-					r := (*[4]int64)(row[j : j+4])
-					d[0] += r[0]
-					d[1] += r[1]
-					d[2] += r[2]
-					d[3] += r[3]
-				}
-				for ; j < len(row); j++ {
-					dst[j] += row[j]
-				}
+	// The first symbol starts s samples from now: the least s with
+	// acc + (s+1)·inc >= nph.
+	s := (w.nph-m.acc+w.inc-1)/w.inc - 1
+	k := m.k + s
+	if k >= period {
+		k -= period
+	}
+	for j := 0; s < n; j++ {
+		p := m.syms[j&(fillChunk-1)]
+		if uint(p) < uint(np) {
+			// Add the row, four pairs an iteration: the compiler neither
+			// unrolls nor vectorises.
+			row := rows[(k*np+p)*pairs:][:pairs]
+			dst := ring[(m.pos+s)>>1:][:pairs]
+			i := 0
+			for ; i+3 < len(row); i += 4 {
+				d := (*[4]int64)(dst[i : i+4])
+				r := (*[4]int64)(row[i : i+4])
+				d[0] += r[0]
+				d[1] += r[1]
+				d[2] += r[2]
+				d[3] += r[3]
+			}
+			for ; i < len(row); i++ {
+				dst[i] += row[i]
 			}
 		}
-		x := ring[pos>>1]
-		v := int64(int32(x)) // the low sample, exact while |sum| < 2^31
-		if pos&1 != 0 {
-			v = (x - v) >> 32 // the high one, with the low one's carries taken out
-		}
-		out[i] = int16(min(max((v*g+1<<31)>>32, -32768), 32767))
-		if k++; k == period {
-			k = 0
-		}
-		if pos++; pos == 2*pairs {
-			// The first half has been read out: move the second half down
-			// and start it afresh.
-			copy(ring[:pairs], ring[pairs:])
-			clear(ring[pairs:])
-			pos = 0
+		d := w.gap[k]
+		s += d
+		if k += d; k >= period {
+			k -= period
 		}
 	}
-	m.acc, m.k, m.pos = acc, k, pos
+	// Read out: the low sample of a pair is exact while |sum| < 2^31, the
+	// high one is what remains with the low one's carries taken out.
+	i, q := 0, m.pos
+	if q == 1 && n > 0 {
+		x := ring[0]
+		out[0] = clip(((x - int64(int32(x))) >> 32) * g)
+		i, q = 1, 2
+	}
+	src := ring[q>>1:]
+	for ; i+1 < n; i += 2 {
+		x := src[0]
+		src = src[1:]
+		lo := int64(int32(x))
+		out[i] = clip(lo * g)
+		out[i+1] = clip(((x - lo) >> 32) * g)
+	}
+	if i < n {
+		out[i] = clip(int64(int32(src[0])) * g)
+	}
+	// Move what is still to come to the front: from the pair that holds
+	// the next sample on.
+	first := (m.pos + n) >> 1
+	kept := copy(ring, ring[first:min(first+pairs+1, len(ring))])
+	clear(ring[kept:])
+	m.pos = (m.pos + n) & 1
+	m.acc = (m.acc + n*w.inc) % w.nph
+	m.k = (m.k + n) % period
 }
+
+// clip rounds a sample times the gain (in units of 2^-32) to int16, halves
+// up, saturating.
+func clip(v int64) int16 { return int16(min(max((v+1<<31)>>32, -32768), 32767)) }
