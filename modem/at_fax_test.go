@@ -89,12 +89,47 @@ func TestDCEFax(t *testing.T) {
 	}
 }
 
-func testDCEFax(t *testing.T, mod Modulation) {
+func newExchange() *exchange {
 	x := &exchange{}
 	x.a = NewDCE(DCEConfig{Phone: exchangePhone{x, func() *DCE { return x.a }, func() *DCE { return x.b }}})
 	x.b = NewDCE(DCEConfig{Phone: exchangePhone{x, func() *DCE { return x.b }, func() *DCE { return x.a }}})
 	x.a.SetAttached(true)
 	x.b.SetAttached(true)
+	return x
+}
+
+// runPair runs two DTE scripts over the exchange's DCEs, in 20 ms blocks
+// of line time, until both are done or maxSeconds of line time passed.
+// It returns the blocks run.
+func runPair(t *testing.T, x *exchange, a, b *scriptedDTE, maxSeconds int) int {
+	t.Helper()
+	bufA, bufB := make([]int16, 160), make([]int16, 160)
+	blocks := 0
+	for ; blocks < maxSeconds*50 && (len(a.steps) > 0 || len(b.steps) > 0); blocks++ {
+		a.step()
+		b.step()
+		for len(x.pending) > 0 {
+			f := x.pending[0]
+			x.pending = x.pending[1:]
+			f()
+		}
+		if x.up {
+			x.a.Transmit(bufA)
+			x.b.Transmit(bufB)
+			x.b.Receive(bufA)
+			x.a.Receive(bufB)
+		}
+	}
+	for _, s := range []*scriptedDTE{a, b} {
+		if len(s.steps) > 0 {
+			t.Errorf("%s stuck waiting for %q (%d steps left) after %d s; it got %q", s.name, s.steps[0].want, len(s.steps), blocks/50, tail(s.out, 300))
+		}
+	}
+	return blocks
+}
+
+func testDCEFax(t *testing.T, mod Modulation) {
+	x := newExchange()
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	page := make([]byte, 3000)
@@ -134,29 +169,7 @@ func testDCEFax(t *testing.T, mod Modulation) {
 		{"\r\nCONNECT\r\n", ""}, {string(frameDCN), ""}, {"\x10\x03" + ok, ""},
 		{"\r\nNO CARRIER\r\n", ""},
 	}}
-	bufA, bufB := make([]int16, 160), make([]int16, 160)
-	const maxBlocks = 60 * 50 // 60 s of line time
-	blocks := 0
-	for ; blocks < maxBlocks && (len(sender.steps) > 0 || len(receiver.steps) > 0); blocks++ {
-		sender.step()
-		receiver.step()
-		for len(x.pending) > 0 {
-			f := x.pending[0]
-			x.pending = x.pending[1:]
-			f()
-		}
-		if x.up {
-			x.a.Transmit(bufA)
-			x.b.Transmit(bufB)
-			x.b.Receive(bufA)
-			x.a.Receive(bufB)
-		}
-	}
-	for _, s := range []*scriptedDTE{sender, receiver} {
-		if len(s.steps) > 0 {
-			t.Errorf("%s stuck waiting for %q (%d steps left) after %d s; it got %q", s.name, s.steps[0].want, len(s.steps), blocks/50, tail(s.out, 300))
-		}
-	}
+	blocks := runPair(t, x, sender, receiver, 60)
 	if t.Failed() {
 		return
 	}
@@ -190,4 +203,74 @@ func unshield(p []byte) []byte {
 		out = append(out, p[i])
 	}
 	return out
+}
+
+// TestDCEAdaptiveReceive: +FRM while the far end sends V.21 frames gives
+// +FRH:3 and the frame with +FAR=1 (T.31 §8.3.6), +FCERROR without.
+func TestDCEAdaptiveReceive(t *testing.T) {
+	ok := "\r\nOK\r\n"
+	for _, far := range []bool{true, false} {
+		t.Run(fmt.Sprint("FAR=", far), func(t *testing.T) {
+			x := newExchange()
+			setup := "ATE0+FCLASS=1;+FAR=0\r"
+			want := []dteStep{{"\r\n+FCERROR\r\n", ""}}
+			if far {
+				setup = "ATE0+FCLASS=1;+FAR=1\r"
+				want = []dteStep{{"\r\n+FRH:3\r\n\r\nCONNECT\r\n", ""}, {string(frameCSI), ""}, {"\x10\x03" + ok, ""}}
+			}
+			caller := &scriptedDTE{name: "caller", d: x.a, steps: append([]dteStep{
+				{"", setup}, {ok, "ATDT1;\r"}, {ok, "AT+FRM=96\r"}}, want...)}
+			answerer := &scriptedDTE{name: "answerer", d: x.b, steps: []dteStep{
+				{"", "ATE0+FCLASS=1;S0=1\r"}, {ok, ""},
+				{"\r\nCONNECT\r\n", shielded(frameCSI)}, {"\r\nCONNECT\r\n", shielded(frameDIS)}, {ok, ""}}}
+			runPair(t, x, caller, answerer, 20)
+		})
+	}
+}
+
+// TestDCEFlowControl: during +FTM the DCE sends XOFF above 3/4 of its
+// transmit buffer and XON below 1/4, and Room tells a pty how much to read.
+func TestDCEFlowControl(t *testing.T) {
+	d, ph := newTestDCE(DefaultIdentity)
+	runTranscript(t, d, ph, `
+		-> ATE0+FCLASS=1\r
+		<- ATE0+FCLASS=1\r\r\nOK\r\n
+		-> ATDT1;\r
+		= dial 1 /
+		! answered
+		<- \r\nOK\r\n
+		-> AT+FTM=96\r
+		<- \r\nCONNECT\r\n
+	`)
+	size := d.eng.TxBufferSize()
+	if got := d.Room(1 << 20); got != size {
+		t.Fatalf("Room %d, want the whole buffer %d", got, size)
+	}
+	d.Write(bytes.Repeat([]byte{0x55}, size*3/4+1))
+	if got := d.Pending(); !bytes.Equal(got, []byte{xoff}) {
+		t.Fatalf("after filling 3/4: %q, want XOFF", got)
+	}
+	if got := d.Room(1 << 20); got != size-(size*3/4+1) {
+		t.Errorf("Room %d", got)
+	}
+	buf := make([]int16, 160)
+	var out []byte
+	for i := 0; i < 50*20 && !bytes.Contains(out, []byte{xon}); i++ {
+		d.Transmit(buf)
+		out = append(out, d.Pending()...)
+	}
+	if !bytes.Equal(out, []byte{xon}) {
+		t.Fatalf("while draining: %q, want XON", out)
+	}
+	if b := d.eng.Buffered(); b > size/4 {
+		t.Errorf("XON with %d bytes buffered", b)
+	}
+	d.Write([]byte{dle, etx})
+	for i := 0; i < 50*20 && !bytes.Contains(out, []byte("OK")); i++ {
+		d.Transmit(buf)
+		out = append(out, d.Pending()...)
+	}
+	if !bytes.HasSuffix(out, []byte("\r\nOK\r\n")) {
+		t.Errorf("end of data: %q", out)
+	}
 }
