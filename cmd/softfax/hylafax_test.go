@@ -141,6 +141,7 @@ func TestHylaFAXReceivesFromSoftfax(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real-time fax call through iaxmodem and HylaFAX")
 	}
+	t.Parallel() // real time: the calls wait, they hardly compute
 	dev, port := startIAXModemOwned(t, "127.0.0.1:1", "uucp:uucp")
 	h := startHylaFAX(t, dev)
 	dir := t.TempDir()
@@ -188,6 +189,7 @@ func TestSoftfaxReceivesFromHylaFAX(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real-time fax call through iaxmodem and HylaFAX")
 	}
+	t.Parallel() // real time: the calls wait, they hardly compute
 	addr := freeUDPPort(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "in")

@@ -96,6 +96,7 @@ func TestEfaxReceivesFromSoftfax(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real-time fax call through iaxmodem")
 	}
+	t.Parallel() // real time: the calls wait, they hardly compute
 	efax := peer.Require(t, "efax", "efax")
 	dev, port := startIAXModemFor(t, "127.0.0.1:1")
 	dir := t.TempDir()
@@ -149,6 +150,7 @@ func TestSoftfaxReceivesFromEfax(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real-time fax call through iaxmodem")
 	}
+	t.Parallel() // real time: the calls wait, they hardly compute
 	efax := peer.Require(t, "efax", "efax")
 	addr := freeUDPPort(t)
 	dir := t.TempDir()

@@ -55,6 +55,7 @@ func TestSendReceiveLoopback(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a real-time fax call takes about 30 s")
 	}
+	t.Parallel() // real time: the calls wait, they hardly compute
 	dir := t.TempDir()
 	doc := filepath.Join(dir, "letter.txt")
 	text := "softfax loopback test\n\n" + strings.Repeat("The quick brown fox jumps over the lazy dog. 0123456789\n", 8)
