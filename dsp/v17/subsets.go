@@ -17,7 +17,9 @@ type subsetLattice struct {
 	off     [8]point
 	// label[y+latticeRange][x+latticeRange] is the label of the point at
 	// (x, y), or noLabel where there is none.
-	label [2 * latticeRange][2 * latticeRange]uint8
+	label [2 * latticeRange][2 * latticeRange]uint8 // coset[set][j+8][i+8] is the label of the point off[set] + Λ·(i, j),
+	// or noLabel where that is not in the constellation (|i|, |j| < 8).
+	coset [8][16][16]uint8
 }
 
 // latticeRange bounds the coordinates the lookup table covers: the
@@ -31,7 +33,7 @@ const noLabel = 255
 // lattice of the two kinds makes every subset a single coset.
 func newSubsetLattice(pts []point) *subsetLattice {
 	for _, rotated := range []bool{false, true} {
-		for _, m := range []float64{8, 4, 2} {
+		for _, m := range []float64{8, 4} { // coset covers ±7 lattice steps: enough from 4 up
 			l := &subsetLattice{m: m, rotated: rotated}
 			if l.fit(pts) {
 				return l
@@ -72,6 +74,21 @@ func (l *subsetLattice) fit(pts []point) bool {
 			}
 		}
 	}
+	for set, c := range l.off {
+		for j := range 16 {
+			for i := range 16 {
+				u, v := float64(i-8), float64(j-8)
+				x, y := c.re+l.m*u, c.im+l.m*v
+				if l.rotated {
+					x, y = c.re+l.m*(u+v), c.im+l.m*(u-v)
+				}
+				l.coset[set][j][i] = noLabel
+				if xi, yi := int(x)+latticeRange, int(y)+latticeRange; xi >= 0 && yi >= 0 && xi < 2*latticeRange && yi < 2*latticeRange {
+					l.coset[set][j][i] = l.label[yi][xi]
+				}
+			}
+		}
+	}
 	return true
 }
 
@@ -94,31 +111,30 @@ func (l *subsetLattice) nearestInCoset(set int, re, im float64) point {
 // (re, im) and its squared distance, and returns the subsets (bit s for
 // subset s) whose nearest coset point lies outside the constellation,
 // which it leaves unfilled: all of them far from the constellation.
-func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) (missed uint8) {
+func (l *subsetLattice) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dist *[8]float64) (missed uint8) {
 	if !(math.Abs(re) < latticeRange-6 && math.Abs(im) < latticeRange-6) {
 		return 0xff // also NaN
 	}
-	const mask = 2*latticeRange - 1
-	m, inv := l.m, 1/l.m
+	// Lattice coordinates by truncation of a positive number, which is
+	// floor: |dx|/m stays below 7 here, and coset covers ±7.
+	const bias = 64
+	inv := 1 / l.m
 	for set := range l.off {
-		// nearestInCoset, written out so it inlines.
 		c := &l.off[set]
-		dx, dy := re-c.re, im-c.im
-		var qx, qy float64
+		dx, dy := (re-c.re)*inv, (im-c.im)*inv
 		if l.rotated {
-			u := math.Floor((dx+dy)*0.5*inv + 0.5)
-			v := math.Floor((dx-dy)*0.5*inv + 0.5)
-			qx, qy = c.re+m*(u+v), c.im+m*(u-v)
-		} else {
-			qx, qy = c.re+m*math.Floor(dx*inv+0.5), c.im+m*math.Floor(dy*inv+0.5)
+			dx, dy = (dx+dy)*0.5, (dx-dy)*0.5
 		}
-		lab := l.label[(int(qy)+latticeRange)&mask][(int(qx)+latticeRange)&mask]
+		i := int(dx+(0.5+bias)) - bias
+		j := int(dy+(0.5+bias)) - bias
+		lab := l.coset[set&7][(j+8)&15][(i+8)&15]
 		if lab == noLabel {
 			missed |= 1 << set
 			continue
 		}
-		dx, dy = re-qx, im-qy
-		idx[set], dist[set] = lab, dx*dx+dy*dy
+		q := &pts[lab&127]
+		ex, ey := re-q.re, im-q.im
+		idx[set], dist[set] = lab, ex*ex+ey*ey
 	}
 	return missed
 }
@@ -129,7 +145,7 @@ func (l *subsetLattice) nearest(re, im float64, idx *[8]uint8, dist *[8]float64)
 func (p *rateParams) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) {
 	missed := uint8(0xff)
 	if p.lattice != nil {
-		missed = p.lattice.nearest(re, im, idx, dist)
+		missed = p.lattice.nearest(p.padded, re, im, idx, dist)
 	}
 	if missed != 0 {
 		p.grid.nearest(p.padded, re, im, missed, idx, dist)

@@ -244,7 +244,7 @@ func TestSubsetLattice(t *testing.T) {
 			re, im := rng.Float64()*19-9.5, rng.Float64()*19-9.5
 			var idx [8]uint8
 			var dist [8]float64
-			missed := p.lattice.nearest(re, im, &idx, &dist)
+			missed := p.lattice.nearest(p.padded, re, im, &idx, &dist)
 			p.nearest(re, im, &idx, &dist)
 			for set := range 8 {
 				if missed>>set&1 == 0 {
