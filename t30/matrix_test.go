@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/linesim"
 	"github.com/softfax/softfax/modem"
 	"github.com/softfax/softfax/t4"
 )
@@ -130,4 +132,31 @@ func TestSessionECMLoss(t *testing.T) {
 		t.Errorf("%d frames dropped but no PPR: %q", dropped, blocks)
 	}
 	t.Logf("%d frames dropped, %d PPR, %q", dropped, ppr, blocks)
+}
+
+// TestSessionVoIPPaths: faxes over the paths a VoIP call gives — A-law and
+// mu-law, loss, noise, a far clock off by 100-200 ppm, a carrier frequency
+// offset — arrive identical, ECM on and off.
+func TestSessionVoIPPaths(t *testing.T) {
+	paths := []struct {
+		name string
+		imp  linesim.Impairments
+	}{
+		{"alaw -10dB +100ppm", linesim.Impairments{Law: g711.Alaw, GainDB: -10, NoiseDBm0: linesim.Noise(-50), ClockPPM: 100, Seed: 4}},
+		{"ulaw -6dB 3Hz", linesim.Impairments{Law: g711.Ulaw, GainDB: -6, NoiseDBm0: linesim.Noise(-45), FreqOffsetHz: 3, Seed: 5}},
+		{"ulaw -20dB -200ppm", linesim.Impairments{Law: g711.Ulaw, GainDB: -20, NoiseDBm0: linesim.Noise(-55), ClockPPM: -200, Seed: 6}},
+	}
+	for _, path := range paths {
+		for _, ecm := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/ECM=%v", path.name, ecm), func(t *testing.T) {
+				t.Parallel()
+				pages := threePages(t, t4.Fine, 200)
+				col, rs, rr, _ := fax(t, Config{ECM: ecm}, Config{ECM: ecm, BadRowsRTN: 1e-9}, pages, path.imp, 900)
+				if rs.Err != nil || rr.Err != nil {
+					t.Fatalf("sender %v, receiver %v", rs.Err, rr.Err)
+				}
+				samePages(t, col.Pages, pages)
+			})
+		}
+	}
 }
