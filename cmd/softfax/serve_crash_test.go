@@ -181,46 +181,56 @@ max_backoff = "3s"
 		return len(es)
 	}
 	kills := map[string]int{}
+	// After 12 kills at random moments (call set-up, training, pages, on
+	// either side), 8 on events: right after a fax is archived (before or
+	// while its delivery is queued), inside SMTP exchanges, and mid-call.
+	plan := []string{"archived", "smtp", "smtp", "archived", "smtp", "mid-call", "archived", "smtp"}
 	for k := 0; k < 20; k++ {
 		victim, why := a, "random"
 		if k < 12 {
-			// Random moments: call set-up, training, pages, on either side.
-			time.Sleep(time.Duration(300+rng.IntN(2200)) * time.Millisecond)
+			time.Sleep(time.Duration(300+rng.IntN(1700)) * time.Millisecond)
 			if rng.IntN(2) == 0 {
 				victim = b
 			}
 		} else {
-			// Event kills: right after a fax is archived (before or while
-			// its delivery is queued) and inside SMTP exchanges.
 			seen := inboundCount()
-			timer := time.NewTimer(time.Duration(5+rng.IntN(10)) * time.Second)
+			why = plan[k-12]
+			wait := map[string]time.Duration{"archived": 20 * time.Second, "smtp": 8 * time.Second, "mid-call": time.Duration(2+rng.IntN(5)) * time.Second}[why]
+			timer := time.NewTimer(wait)
 			poll := time.NewTicker(20 * time.Millisecond)
+			for len(dataStarted) > 0 {
+				<-dataStarted // only exchanges from now on count
+			}
 		wait:
 			for {
 				select {
 				case <-dataStarted:
-					if kills["receiver in SMTP"] >= 5 {
-						continue
+					if why == "smtp" {
+						victim = b
+						time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
+						break wait
 					}
-					victim, why = b, "in SMTP"
-					time.Sleep(time.Duration(rng.IntN(250)) * time.Millisecond)
-					break wait
 				case <-poll.C:
-					if n := inboundCount(); n > seen {
-						victim, why = b, "fax archived"
+					if n := inboundCount(); n > seen && why == "archived" {
+						victim = b
 						time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
 						break wait
 					}
 				case <-timer.C:
-					victim, why = a, "timeout"
+					if why != "mid-call" {
+						why += " (timed out)"
+					}
+					if rng.IntN(2) == 0 {
+						victim = b
+					}
 					break wait
 				}
 			}
 			timer.Stop()
 			poll.Stop()
 		}
-		victim.kill()
 		kills[victim.name+" "+why]++
+		victim.kill()
 		victim.start()
 	}
 	t.Logf("kills: %v", kills)

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/softfax/softfax/spool"
+)
+
+// vmRSS reads a process's resident set size in KiB from /proc.
+func vmRSS(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}
+
+// TestServeLoad: two services with 8 lines each fax each other 30 jobs in
+// each direction at once (60 faxes, at most 8 calls at a time since every
+// call holds a line at both ends). It reports wall time, CPU and peak RSS.
+// It takes minutes: run it with SOFTFAX_LOAD=1.
+func TestServeLoad(t *testing.T) {
+	if os.Getenv("SOFTFAX_LOAD") == "" {
+		t.Skip("set SOFTFAX_LOAD=1 to run the 60-fax load test (minutes)")
+	}
+	bin := buildSoftfax(t)
+	dir := t.TempDir()
+	aAddr, bAddr := crashFreeUDP(t), crashFreeUDP(t)
+	cfg := func(name, listen, dial string) string {
+		p := filepath.Join(dir, name+".toml")
+		os.WriteFile(p, []byte(fmt.Sprintf(`
+station_id = "+1 555 0%s"
+spool = %q
+[iax]
+listen = %q
+dial = %q
+[lines]
+count = 8
+[retry]
+tries = 20
+backoff = "1s"
+max_backoff = "4s"
+[[route]]
+default = true
+email = ["ops@example.com"]
+`, map[string]string{"a": "100", "b": "199"}[name], filepath.Join(dir, name), listen, dial)), 0o644)
+		return p
+	}
+	alog, _ := os.Create(filepath.Join(dir, "a.log"))
+	blog, _ := os.Create(filepath.Join(dir, "b.log"))
+	a := &proc{t: t, name: "a", bin: bin, cfg: cfg("a", aAddr, bAddr), log: alog}
+	b := &proc{t: t, name: "b", bin: bin, cfg: cfg("b", bAddr, aAddr), log: blog}
+	a.start()
+	b.start()
+	time.Sleep(time.Second)
+	idleA, idleB := vmRSS(a.cmd.Process.Pid), vmRSS(b.cmd.Process.Pid)
+
+	const n = 30
+	start := time.Now()
+	for _, side := range []string{"a", "b"} {
+		out := filepath.Join(dir, side, spool.DirOutbound)
+		for i := range n {
+			tmp := filepath.Join(out, fmt.Sprintf(".%d", i))
+			os.WriteFile(tmp, []byte(fmt.Sprintf("load test fax %s-%d\n", side, i)), 0o644)
+			os.Rename(tmp, filepath.Join(out, fmt.Sprintf("2%02d.txt", i)))
+		}
+	}
+	peakA, peakB := 0, 0
+	deadline := time.Now().Add(20 * time.Minute)
+	for {
+		peakA, peakB = max(peakA, vmRSS(a.cmd.Process.Pid)), max(peakB, vmRSS(b.cmd.Process.Pid))
+		finished := 0
+		for _, side := range []string{"a", "b"} {
+			for _, d := range []string{spool.DirDone, spool.DirFailed} {
+				js, _ := spool.ReadJobs(filepath.Join(dir, side), d, 0)
+				finished += len(js)
+			}
+		}
+		if finished == 2*n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d jobs finished", finished, 2*n)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	wall := time.Since(start)
+	// Let the last deliveries go out.
+	time.Sleep(2 * time.Second)
+	a.stop()
+	b.stop()
+	var report []string
+	for _, p := range []*proc{a, b} {
+		ru := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		report = append(report, fmt.Sprintf("%s: CPU %v (%.1f%% of one core), max RSS %d KiB", p.name, cpu.Round(time.Millisecond), 100*cpu.Seconds()/wall.Seconds(), ru.Maxrss))
+	}
+	done := 0
+	for _, side := range []string{"a", "b"} {
+		js, _ := spool.ReadJobs(filepath.Join(dir, side), spool.DirDone, 0)
+		done += len(js)
+		failed, _ := spool.ReadJobs(filepath.Join(dir, side), spool.DirFailed, 0)
+		for _, j := range failed {
+			t.Errorf("%s: job to %s failed: %s", side, j.To, j.Reason)
+		}
+		faxes, _ := spool.ReadFaxes(filepath.Join(dir, side), 0)
+		emls, _ := filepath.Glob(filepath.Join(dir, side, "mail", "*.eml"))
+		t.Logf("%s: %d jobs done, %d faxes received, %d mails", side, len(js), len(faxes), len(emls))
+		if len(faxes) < n || len(emls) < len(faxes) {
+			t.Errorf("%s: %d faxes received, %d mailed; want %d", side, len(faxes), len(emls), n)
+		}
+	}
+	t.Logf("%d faxes in %v; idle RSS a %d KiB, b %d KiB; peak RSS (sampled) a %d KiB, b %d KiB", done, wall.Round(time.Second), idleA, idleB, peakA, peakB)
+	for _, r := range report {
+		t.Log(r)
+	}
+}
