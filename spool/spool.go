@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -56,8 +57,10 @@ type Options struct {
 	// Scan is the period of the fallback scan of outbound/ (fsnotify
 	// wakes it earlier); default 1 s.
 	Scan time.Duration
-	// MaxPages refuses longer documents; default 200.
+	// MaxPages refuses longer documents; default 200. MaxBytes refuses
+	// larger files before they are read; default 64 MiB.
 	MaxPages int
+	MaxBytes int64
 	// RenderTimeout bounds ghostscript per document; default 2 minutes.
 	RenderTimeout time.Duration
 	Log           *slog.Logger
@@ -114,6 +117,9 @@ func Open(opt Options) (*Spool, error) {
 	}
 	if opt.MaxPages <= 0 {
 		opt.MaxPages = 200
+	}
+	if opt.MaxBytes <= 0 {
+		opt.MaxBytes = 64 << 20
 	}
 	if opt.RenderTimeout <= 0 {
 		opt.RenderTimeout = 2 * time.Minute
@@ -340,13 +346,16 @@ func (s *Spool) scan(ctx context.Context) {
 			continue
 		}
 		side := ""
+		var refuse error
 		if names[name+".json"] {
 			side = name + ".json"
 			if !settled(side, s.opt.Settle) {
 				continue
 			}
+			if fi, err := os.Lstat(s.path(DirOutbound, side)); err == nil && !fi.Mode().IsRegular() {
+				refuse = errors.New("the sidecar is not a regular file")
+			}
 		}
-		var refuse error
 		if e.Type()&fs.ModeType != 0 {
 			refuse = errors.New("not a regular file")
 		}
@@ -390,9 +399,21 @@ func (s *Spool) intake(ctx context.Context, name, side string, refuse error) {
 		j.To = n
 	}
 	if reason == nil {
-		f, err := os.Open(s.path(DirOutbound, name))
+		// O_NOFOLLOW: a symlink swapped in after the scan is not followed.
+		f, err := os.OpenFile(s.path(DirOutbound, name), os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+		var fi os.FileInfo
+		if err == nil {
+			fi, err = f.Stat()
+			if err != nil || !fi.Mode().IsRegular() {
+				f.Close()
+				f, err = nil, errors.New("not a regular file")
+			}
+		}
 		if err != nil {
-			reason = fmt.Errorf("cannot read the file: %w", errors.Unwrap(err))
+			reason = fmt.Errorf("cannot read the file: %w", err)
+		} else if fi.Size() > s.opt.MaxBytes {
+			f.Close()
+			reason = fmt.Errorf("larger than %d MiB", s.opt.MaxBytes>>20)
 		} else {
 			var one [1]byte
 			if _, err := f.Read(one[:]); err == io.EOF {
@@ -459,7 +480,7 @@ func docExt(name string) string {
 }
 
 func readLimited(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}

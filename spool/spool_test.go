@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -203,7 +204,7 @@ func TestBackoffDoublesToLimit(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	root := t.TempDir()
 	f := &fakeLine{}
-	_, stop := startSpool(t, root, f, func(o *Options) { o.OrphanAfter = 50 * time.Millisecond })
+	_, stop := startSpool(t, root, f, func(o *Options) { o.OrphanAfter = 50 * time.Millisecond; o.MaxBytes = 1 << 20 })
 	defer stop()
 	var thousand strings.Builder
 	for range 1000 {
@@ -227,6 +228,8 @@ func TestBadInput(t *testing.T) {
 		{"evil.txt", []byte("x\n"), "bad sidecar"},
 		{"typo.txt.json", []byte(`{"to":"5550118","notfiy":"a@b"}`), "unknown field"},
 		{"typo.txt", []byte("x\n"), "unknown field"},
+		{"5550124.txt", bytes.Repeat([]byte("big\n"), 300000), "larger than 1 MiB"},
+		{"linked.txt", []byte("x\n"), "sidecar is not a regular file"},
 	}
 	good := "5550119.txt"
 	drop(t, root, good, []byte("fine\n"))
@@ -239,6 +242,9 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("/nonexistent", filepath.Join(root, DirOutbound, "5550121.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/hostname", filepath.Join(root, DirOutbound, "linked.txt.json")); err != nil {
 		t.Fatal(err)
 	}
 	want := 2 + len(cases) - 2 + 2  // two sidecars are taken with their documents; a folder and a symlink
