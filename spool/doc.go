@@ -8,13 +8,16 @@
 //	done/ID/        a sent job, with report.json and report.txt
 //	failed/ID/      a job that failed, or a file that was refused, with the reason
 //	inbound/ID/     a received fax: fax.tif, fax.pdf, fax.json
-//	tmp/            staging: a directory is built here and renamed into place
+//	tmp/            staging: a directory is built here and renamed into place;
+//	tmp/in-ID/      a fax being received, one synced file per confirmed page
 //
 // Every state change is a write to a temporary file, fsync, rename and fsync
 // of the directory (WriteFile); a job or a fax changes folder by one rename
 // of its directory. So a crash at any moment leaves each job in exactly one
 // place with a consistent job.json, and Run resumes it: a call that was cut
-// off by the crash counts as a failed try.
+// off by the crash counts as a failed try. A received page is on disk
+// before T.30 confirms it to the sender (FaxWriter), so a fax the sender
+// believes delivered is never lost: RecoverFaxes archives it after a crash.
 //
 // The spool knows nothing of lines or calls: a Sender given in Options places
 // the call (waiting for a free line), and Notify hands finished jobs to
