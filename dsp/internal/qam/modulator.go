@@ -4,7 +4,7 @@ import "math"
 
 // Modulator is a transmitter's pulse shaper and carrier in one, for
 // symbols drawn from a fixed set of points (a constellation, its training
-// points and silence) and pushed by index. It yields real passband samples
+// points and silence) and sent by index. It yields real passband samples
 // at 8 kHz equal to Re(Shaper output · e^(j2πfc·n/8000)) for sample n.
 //
 // When the carrier and the symbol clock repeat together every few samples
@@ -12,13 +12,15 @@ import "math"
 // every 40) the whole shaped, modulated waveform of a point is known in
 // advance for each place in that period where a symbol can start. So a
 // symbol is sent by adding one precomputed row into a ring of output
-// accumulators (overlap-add), with no multiplication.
+// accumulators (overlap-add), with no multiplication. The tables are
+// Waveforms, made once and shared; a Modulator holds only its clocks and
+// accumulators.
 //
 // The rows are in fixed point, two consecutive samples to an int64: the
 // pair (lo, hi) is stored as hi·2^32 + lo, a plain signed sum, so adding
 // two pairs adds both samples at once and the low sample's carries and
 // borrows land in the high one exactly as in the sum of the pairs, to be
-// taken back out when it is read (see sample). That halves the additions:
+// taken back out when it is read (see render). That halves the additions:
 // about 4.5 per output sample for an 8-symbol pulse.
 type Modulator struct {
 	w      *Waveforms
