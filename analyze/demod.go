@@ -140,7 +140,7 @@ func newChannelDemod(index int) *channelDemod {
 	})
 	c.v21hdlc = hdlc.NewDecoder(c.onV21Frame)
 	c.v21hdlc.OnFraming(v21Flags, c.onV21Framing)
-	c.v21 = v21.NewReceiver(c.v21hdlc.PutBit, nil)
+	c.v21 = v21.NewReceiver(v21.Config{}, c.v21hdlc.PutBit, nil)
 	c.configure()
 	return c
 }
@@ -239,7 +239,7 @@ func (c *channelDemod) build(cd *candidate) error {
 	cd.base = c.pos
 	switch {
 	case isV17(cd.mod):
-		rx, err := v17.NewReceiver(rate, sink, status)
+		rx, err := v17.NewReceiver(v17.Config{Rate: rate}, sink, status)
 		if err != nil {
 			return err
 		}

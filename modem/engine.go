@@ -276,7 +276,7 @@ func NewEngine(cfg Config) *Engine {
 
 	e.v21Dec = hdlc.NewDecoder(e.v21Frame)
 	e.v21Dec.OnFraming(v21FramingFlags, e.v21Framing)
-	e.v21Rx = v21.NewReceiver(e.v21BitFn, e.v21StatusFn)
+	e.v21Rx = v21.NewReceiver(v21.Config{}, e.v21BitFn, e.v21StatusFn)
 	e.hsDec = hdlc.NewDecoder(e.hsFrame)
 	e.hsDec.OnFraming(v21FramingFlags, e.hsFraming)
 	e.enc = hdlc.NewEncoder(e.nextFrameFn, 1)

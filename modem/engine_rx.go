@@ -205,7 +205,7 @@ func (e *Engine) startHighSpeed(m Modulation, frames bool) error {
 	switch fam {
 	case famV17:
 		if e.v17Rx == nil {
-			e.v17Rx, err = v17.NewReceiver(rate, e.hsBitFn, e.hsStatusFn)
+			e.v17Rx, err = v17.NewReceiver(v17.Config{Rate: rate}, e.hsBitFn, e.hsStatusFn)
 			if err == nil && short {
 				err = e.v17Rx.Restart(rate, true)
 			}

@@ -29,7 +29,7 @@ func Example() {
 		fmt.Printf("frame % x, FCS ok %v\n", data, fcsOK)
 	})
 	dec.OnFraming(4, func() { fmt.Println("flags: CONNECT") })
-	rx := v21.NewReceiver(dec.PutBit, func(s dsp.Status, at int64) { fmt.Println(s) })
+	rx := v21.NewReceiver(v21.Config{}, dec.PutBit, func(s dsp.Status, at int64) { fmt.Println(s) })
 
 	buf := make([]int16, 160) // 20 ms blocks
 	for {

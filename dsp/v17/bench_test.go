@@ -35,7 +35,7 @@ func dataModeReceiver(tb testing.TB, rate int) (*Receiver, []int16) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := NewReceiver(rate, func(int) {}, func(dsp.Status, int64) {})
+	r, err := NewReceiver(Config{Rate: rate}, func(int) {}, func(dsp.Status, int64) {})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func BenchmarkReceive(b *testing.B) {
 			// again and again; each pass retrains.
 			sig := modulate(b, Config{Rate: rate}, randomBits(1, 10*rate))
 			sig = append(sig, make([]int16, 800)...)
-			r, err := NewReceiver(rate, func(int) {}, func(dsp.Status, int64) {})
+			r, err := NewReceiver(Config{Rate: rate}, func(int) {}, func(dsp.Status, int64) {})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func FuzzReceiver(f *testing.F) {
 			in[i] = int16(binary.LittleEndian.Uint16(data[1+2*i:]))
 		}
 		var last int64 = -1
-		r, err := NewReceiver(rate, func(b int) {
+		r, err := NewReceiver(Config{Rate: rate}, func(b int) {
 			if b != 0 && b != 1 {
 				t.Fatalf("bit %d", b)
 			}

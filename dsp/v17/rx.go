@@ -101,8 +101,11 @@ type Receiver struct {
 	haveSaved bool
 }
 
-// NewReceiver returns a receiver for a long train at rate.
-func NewReceiver(rate int, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+// NewReceiver returns a receiver for cfg.Rate, expecting a long train, or
+// a short one when cfg.ShortTrain is set (see Restart). The transmitter's
+// other settings are not needed.
+func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
+	rate := cfg.Rate
 	p, err := lookupRate(rate)
 	if err != nil {
 		return nil, err
@@ -114,7 +117,7 @@ func NewReceiver(rate int, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, 
 		status = func(dsp.Status, int64) {}
 	}
 	r := &Receiver{
-		p: p, rate: rate, sink: sink, status: status,
+		p: p, rate: rate, short: cfg.ShortTrain, sink: sink, status: status,
 		cd:    qam.NewCarrierDetect(carrierOnDBm0, carrierOffDBm0),
 		dem:   qam.NewDemodulator(CarrierHz, BaudRate, rxRolloff, rxSpan),
 		eq:    qam.NewEqualizer(eqTaps),

@@ -29,7 +29,7 @@ func newTestReceiver(t testing.TB, rate int) (*Receiver, *[]byte, *[]event) {
 	t.Helper()
 	bits := &[]byte{}
 	events := &[]event{}
-	r, err := NewReceiver(rate, func(b int) { *bits = append(*bits, byte(b)) },
+	r, err := NewReceiver(Config{Rate: rate}, func(b int) { *bits = append(*bits, byte(b)) },
 		func(s dsp.Status, at int64) { *events = append(*events, event{s, at}) })
 	if err != nil {
 		t.Fatal(err)

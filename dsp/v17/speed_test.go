@@ -63,7 +63,7 @@ func BenchmarkSpandspV17Speed(b *testing.B) {
 					}
 				}
 				b.ReportMetric(audio*reps/(cpuTime()-t0).Seconds(), "ours-tx-x-realtime")
-				r, _ := NewReceiver(rate, func(int) {}, nil)
+				r, _ := NewReceiver(Config{Rate: rate}, func(int) {}, nil)
 				t0 = cpuTime()
 				for range reps {
 					r.Restart(rate, false)

@@ -36,11 +36,11 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := NewTransmitter(Config{Rate: rate}, nil); err == nil {
 			t.Errorf("NewTransmitter accepted %d bit/s", rate)
 		}
-		if _, err := NewReceiver(rate, nil, nil); err == nil {
+		if _, err := NewReceiver(Config{Rate: rate}, nil, nil); err == nil {
 			t.Errorf("NewReceiver accepted %d bit/s", rate)
 		}
 	}
-	r, err := NewReceiver(Rate9600, nil, nil)
+	r, err := NewReceiver(Config{Rate: Rate9600}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func FuzzReceiver(f *testing.F) {
 		total := int64(len(samples))
 		up := false
 		last := int64(-1)
-		rx := NewReceiver(func(int) {
+		rx := NewReceiver(Config{}, func(int) {
 			if !up {
 				t.Fatal("bit while carrier down")
 			}

@@ -100,8 +100,9 @@ type Receiver struct {
 }
 
 // NewReceiver returns a receiver passing bits to sink and status changes
-// to status (which may be nil).
-func NewReceiver(sink dsp.BitSink, status dsp.StatusFunc) *Receiver {
+// to status (which may be nil). cfg is the transmitter's; the receiver
+// needs nothing from it.
+func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) *Receiver {
 	r := &Receiver{sink: sink, status: status}
 	r.Reset()
 	return r

@@ -45,7 +45,7 @@ func ourHDLCReceive(samples []int16) []rxFrame {
 	dec := hdlc.NewDecoder(func(data []byte, ok bool) {
 		got = append(got, rxFrame{append([]byte(nil), data...), ok})
 	})
-	rx := NewReceiver(dec.PutBit, nil)
+	rx := NewReceiver(Config{}, dec.PutBit, nil)
 	rx.Receive(samples)
 	return got
 }

@@ -20,7 +20,8 @@ const (
 // level spandsp and iaxmodem use for V.21.
 const DefaultLevelDBm0 = -14
 
-// Config selects the transmit level.
+// Config selects a transmitter's level; a Receiver takes it too, for the
+// same constructor shape as the other modems, and needs nothing from it.
 type Config struct {
 	LevelDBm0 float64 // 0 selects DefaultLevelDBm0
 }

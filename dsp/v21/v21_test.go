@@ -33,7 +33,7 @@ func modulate(cfg Config, bits []byte) []int16 {
 func demodulate(samples []int16) ([]byte, []event) {
 	var bits []byte
 	var events []event
-	rx := NewReceiver(func(b int) { bits = append(bits, byte(b)) },
+	rx := NewReceiver(Config{}, func(b int) { bits = append(bits, byte(b)) },
 		func(s dsp.Status, at int64) { events = append(events, event{s, at}) })
 	for len(samples) > 0 {
 		n := min(len(samples), 160)
@@ -193,7 +193,7 @@ func TestNoAllocs(t *testing.T) {
 	bits := randomBits(1000, 4)
 	i := 0
 	tx := NewTransmitter(Config{}, func() (int, bool) { i++; return int(bits[i%len(bits)]), true })
-	rx := NewReceiver(func(int) {}, func(dsp.Status, int64) {})
+	rx := NewReceiver(Config{}, func(int) {}, func(dsp.Status, int64) {})
 	buf := make([]int16, 160)
 	if n := testing.AllocsPerRun(100, func() {
 		tx.Transmit(buf)
@@ -226,7 +226,7 @@ func BenchmarkTransmit(b *testing.B) {
 
 func BenchmarkReceive(b *testing.B) {
 	sig := benchSignal()
-	rx := NewReceiver(func(int) {}, nil)
+	rx := NewReceiver(Config{}, func(int) {}, nil)
 	samples := 0
 	for b.Loop() {
 		rx.Reset()
@@ -240,7 +240,7 @@ func BenchmarkReceive(b *testing.B) {
 
 func ExampleReceiver() {
 	var bits []int
-	rx := NewReceiver(func(b int) { bits = append(bits, b) }, func(s dsp.Status, at int64) {
+	rx := NewReceiver(Config{}, func(b int) { bits = append(bits, b) }, func(s dsp.Status, at int64) {
 		fmt.Println(s)
 	})
 	rx.Receive(modulate(Config{}, make([]byte, 30)))

@@ -16,7 +16,7 @@ func v17Rows() []Row {
 				return v17.NewTransmitter(v17.Config{Rate: rate}, src)
 			},
 			NewRx: func(sink dsp.BitSink) (dsp.Receiver, error) {
-				return v17.NewReceiver(rate, sink, nil)
+				return v17.NewReceiver(v17.Config{Rate: rate}, sink, nil)
 			},
 		})
 	}

@@ -14,7 +14,7 @@ func v21Rows() []Row {
 			return v21.NewTransmitter(v21.Config{}, src), nil
 		},
 		NewRx: func(sink dsp.BitSink) (dsp.Receiver, error) {
-			return v21.NewReceiver(sink, nil), nil
+			return v21.NewReceiver(v21.Config{}, sink, nil), nil
 		},
 	}}
 }
