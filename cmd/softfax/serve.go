@@ -238,6 +238,15 @@ func (s *service) acquire(ctx context.Context) (int, bool) {
 	}
 }
 
+// waitIdle waits (briefly) until line i has let go of its last call: the
+// line clears it a moment after the call ends, and a line still holding
+// one would refuse the next call as busy.
+func (s *service) waitIdle(i int) {
+	for deadline := time.Now().Add(3 * time.Second); s.lines[i].Busy() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (s *service) release(i int) {
 	s.mu.Lock()
 	delete(s.active, i)
@@ -351,6 +360,7 @@ func (s *service) receive(ctx context.Context, i int, call *iax.Call) {
 	s.setActive(i, func(st *lineStatus) {
 		st.Direction, st.Peer, st.Since = "in", info.CallingNumber, start
 	})
+	s.waitIdle(i)
 	if err := s.lines[i].Offer(call); err != nil {
 		lg.Warn("cannot take the call", "err", err)
 		return
@@ -441,6 +451,7 @@ func (s *service) send(ctx context.Context, job spool.Job, pages []*t4.Page) spo
 	}
 	p.Addr = ap
 	s.m.callsOut.Add(1)
+	s.waitIdle(i)
 	call, err := s.lines[i].Dial(s.ep, p)
 	if err != nil {
 		return spool.Result{Outcome: spool.CallFailed, Detail: err.Error()}
