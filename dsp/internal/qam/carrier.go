@@ -58,8 +58,10 @@ func (p *PLL) Update(err float64) {
 	// e^(-jd) by its series to d^5: even at |d| = 0.25 the rotator leaves
 	// unit modulus by under 1e-4 in the 255 steps to the next exact
 	// recomputation, and by far less at a locked loop's small steps.
+	// Multiplications by the reciprocals: Go divides by a constant that is
+	// not a power of two, at some twenty cycles a division.
 	d2 := d * d
-	p.rot = p.rot.Mul(Complex{1 - d2/2 + d2*d2/24, -d * (1 - d2/6 + d2*d2/120)})
+	p.rot = p.rot.Mul(Complex{1 - d2*0.5 + d2*d2*(1.0/24), -d * (1 - d2*(1.0/6) + d2*d2*(1.0/120))})
 }
 
 // Phase returns the tracked phase in radians.
