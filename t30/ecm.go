@@ -193,6 +193,7 @@ type ecmRx struct {
 	page      []byte
 	lastPage  int // counters of the last confirmed PPS
 	lastBlock int
+	ppr       int // PPRs sent for the current block
 	confirmed bool
 }
 
@@ -274,7 +275,14 @@ func (s *Session) ecmPPS(info []byte) {
 	}
 	if missing > 0 {
 		s.log.Debug("t30 PPR", "missing", missing, "of", count)
-		s.respond(stRxECM, s.frame(FCFPPR, ppr[:]))
+		r.ppr++
+		next := stRxECM
+		if r.ppr%pprBeforeCTC == 0 {
+			// After the fourth PPR the sender answers at V.21 with CTC
+			// or EOR, not with frames (T.30 §A.4.2).
+			next = stRxPostCmd
+		}
+		s.respond(next, s.frame(FCFPPR, ppr[:]))
 		return
 	}
 	s.ecmBlockDone(fcf2, pageNo, block, count, FCFMCF)
@@ -288,7 +296,7 @@ func (s *Session) ecmBlockDone(fcf2 FCF, pageNo, block, count int, resp FCF) {
 			r.page = append(r.page, r.frames[i]...)
 		}
 	}
-	r.acked, r.confirmed, r.lastPage, r.lastBlock = true, true, pageNo, block
+	r.acked, r.confirmed, r.lastPage, r.lastBlock, r.ppr = true, true, pageNo, block, 0
 	if fcf2 == FCFNull {
 		s.respond(stRxECM, s.frame(resp, nil))
 		return

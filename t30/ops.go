@@ -36,20 +36,30 @@ type op struct {
 }
 
 type opQueue struct {
-	cur     op
-	pending []op
-	written int  // opTxData: bytes given to the engine
-	ended   bool // opTxData: EndData called
+	cur       op
+	pending   []op
+	holdUntil int64 // a finished reception waits for the far carrier to drop until then
+	written   int   // opTxData: bytes given to the engine
+	ended     bool  // opTxData: EndData called
 }
 
 func (q *opQueue) push(o op) { q.pending = append(q.pending, o) }
+
+func (q *opQueue) pendingKind(k opKind) bool {
+	for _, o := range q.pending {
+		if o.kind == k {
+			return true
+		}
+	}
+	return false
+}
 
 // run starts the next queued operation when the engine is free.
 func (s *Session) run() {
 	for s.ops.cur.kind == opNone && len(s.ops.pending) > 0 && !s.done {
 		o := s.ops.pending[0]
 		s.ops.pending = s.ops.pending[1:]
-		s.ops.cur, s.ops.written, s.ops.ended = o, 0, false
+		s.ops.cur, s.ops.written, s.ops.ended, s.ops.holdUntil = o, 0, false, 0
 		if err := s.start(o); err != nil {
 			s.ops.cur = op{}
 			s.fail(fmt.Errorf("t30: engine: %w", err))
@@ -121,15 +131,7 @@ func (s *Session) feedData() {
 // of the aborted operation are dropped.
 func (s *Session) abortOps() {
 	s.ops.pending = s.ops.pending[:0]
-	if s.ops.cur.kind != opNone {
-		s.eng.Abort()
-		for {
-			if _, ok := s.eng.Poll(); !ok {
-				break
-			}
-		}
-		s.ops.cur = op{}
-	}
+	s.abortCurrent()
 }
 
 // opEnded finishes the current operation and starts the next; when a
@@ -211,11 +213,21 @@ func (s *Session) engineEvent(ev modem.Event) {
 // the engine holds until the far carrier is off).
 func (s *Session) rxFrameEvent(ev modem.Event) {
 	o := s.ops.cur
-	switch ev.Kind {
-	case modem.Connect, modem.Frame:
-		// Flags or a frame: the far end is answering, so its whole
-		// transmission is waited for, however many frames it has
-		// (T.30 §5.4.3.1: the timers are for detecting the start).
+	// The first flags, and every good frame, show that the far end is
+	// answering: its whole transmission is waited for, however many frames
+	// it has (T.30 §5.4.3.1: the timers are for detecting the start). Bad
+	// frames do not: a receiver may make them out of line noise forever.
+	// (A high-speed receiver may even "train" on noise: there only good
+	// frames count.)
+	switch {
+	case ev.Kind == modem.Connect && !s.heard && o.mod != modem.V21:
+		// High speed: the first training may be noise; wait for one frame.
+		s.heard = true
+		if d := s.now + s.ecmFrameTime() + dsp.SampleRate; s.deadline != 0 && d > s.deadline {
+			s.deadline = d
+		}
+	case (ev.Kind == modem.Connect && !s.heard) || (ev.Kind == modem.Frame && ev.FCSOK):
+		s.heard = true
 		if d := s.now + T4; s.deadline != 0 && d > s.deadline {
 			s.deadline = d
 		}
@@ -239,6 +251,9 @@ func (s *Session) rxFrameEvent(ev modem.Event) {
 		}
 		f.Info = append([]byte(nil), f.Info...)
 		s.rx = append(s.rx, f)
+		if f.Final && o.mod == modem.V21 {
+			s.finalFrame()
+		}
 		return
 	case modem.OK, modem.Error, modem.NoCarrier:
 	default:
@@ -246,6 +261,56 @@ func (s *Session) rxFrameEvent(ev modem.Event) {
 	}
 	// The receive operation has ended; decide whether the set is complete.
 	s.ops.cur = op{}
+	s.frameSetEnded(o, ev.Kind)
+}
+
+// finalFrame hands a complete command or response to the state machine as
+// soon as its final frame is in. The engine holds the operation's OK until
+// the far carrier drops; what the state asks for next decides whether to
+// wait for that:
+//   - a reception (TCF after DCS, 75 ms later) starts at once, or its
+//     training would be missed;
+//   - a transmission waits for the far carrier to end (T.30 §5.3.1.1: the
+//     75 ms gap counts from the end of the received signal), but at most
+//     holdMax after the frame, because on a noisy line the V.21 receiver
+//     may hear "carrier" in the noise long after the far end has stopped.
+func (s *Session) finalFrame() {
+	s.set = append(s.set[:0], s.rx...)
+	s.rx, s.rxBad = s.rx[:0], false
+	s.handle(evFrames)
+	if s.done || s.ops.cur.kind != opRxFrames || len(s.ops.pending) == 0 {
+		return
+	}
+	switch s.ops.pending[0].kind {
+	case opRxData, opRxFrames:
+		s.abortCurrent()
+		s.run()
+	default:
+		s.ops.holdUntil = s.now + holdMax
+	}
+}
+
+// holdMax bounds the wait for the far carrier to drop after a final frame.
+const holdMax = 3 * dsp.SampleRate / 10
+
+// abortCurrent ends the current operation but keeps the queued ones.
+func (s *Session) abortCurrent() {
+	if s.ops.cur.kind == opNone {
+		return
+	}
+	s.eng.Abort()
+	for {
+		if _, ok := s.eng.Poll(); !ok {
+			break
+		}
+	}
+	s.ops.cur = op{}
+	s.ops.holdUntil = 0
+}
+
+// frameSetEnded hands what a receive operation collected to the state
+// machine and, if the state still waits for frames, listens again.
+func (s *Session) frameSetEnded(o op, end modem.EventKind) {
 	switch {
 	case o.mod != modem.V21:
 		// ECM data frames: each one is handled on its own.
@@ -259,10 +324,10 @@ func (s *Session) rxFrameEvent(ev modem.Event) {
 		s.set = append(s.set[:0], s.rx...)
 		s.rx, s.rxBad = s.rx[:0], false
 		s.handle(evFrames)
-	case ev.Kind == modem.Error:
+	case end == modem.Error:
 		// Wait a little for the rest of the transmission, then ask for a
 		// repeat (the timeout with rxBad set becomes evBadFrame).
-		if d := s.now + dsp.SampleRate; s.deadline == 0 || d < s.deadline {
+		if d := s.now + dsp.SampleRate; s.deadline != 0 && d < s.deadline {
 			s.deadline = d
 		}
 	case s.rxBad:

@@ -35,6 +35,23 @@ const (
 // takes under a second.
 const pageStall = 3 * dsp.SampleRate
 
+// ecmBlockWait is how long a receiver waits for the first good frame of an
+// ECM block before it listens for a repeated command at V.21 instead: 2 s
+// for the turnaround, the training and the flags, and the time of one frame
+// at the block's rate.
+func (s *Session) ecmBlockWait() int64 {
+	return 2*dsp.SampleRate + s.ecmFrameTime()
+}
+
+// ecmFrameTime is the time of one ECM frame at the page rate, in samples.
+func (s *Session) ecmFrameTime() int64 {
+	rate := s.pageMod.BitRate()
+	if rate == 0 {
+		rate = 2400
+	}
+	return int64(s.dcs.FrameSize()+6) * 8 * dsp.SampleRate / int64(rate)
+}
+
 // maxRepeats is how often a command is sent without response before the
 // session gives up: three tries (T.30 §5.3.2, flow chart note "3 times").
 const maxRepeats = 3
@@ -240,6 +257,7 @@ type Session struct {
 
 	rx    []Frame // frames heard so far of the current transmission
 	rxBad bool    // one of them was damaged
+	heard bool    // flags heard since the state started listening
 	set   []Frame // the complete set handed to the state machine (evFrames)
 
 	// negotiation
@@ -351,6 +369,11 @@ func (s *Session) Receive(in []int16) {
 	s.eng.Receive(in)
 	s.now += int64(len(in))
 	s.poll()
+	if h := s.ops.holdUntil; h != 0 && s.now >= h && !s.done {
+		s.abortCurrent() // the far carrier never seemed to end: go on
+		s.run()
+		s.poll()
+	}
 	if s.deadline != 0 && s.now >= s.deadline && !s.done {
 		s.deadline = 0
 		bad := s.rxBad
@@ -361,6 +384,11 @@ func (s *Session) Receive(in []int16) {
 			s.handle(evTimeout)
 		}
 		s.poll()
+	}
+	if !s.done && s.ops.cur.kind == opNone && len(s.ops.pending) == 0 && s.deadline == 0 {
+		// Nothing running and nothing awaited: a state without a way out.
+		// It would be a bug; end the session rather than hold the line.
+		s.failDCN(fmt.Errorf("%w: stalled in state %v", ErrProtocol, s.state))
 	}
 }
 
@@ -432,9 +460,16 @@ func (s *Session) enter(st state) {
 		s.rxECM.startBlock()
 		// The block follows our response within a training time; without
 		// it, the sender may be repeating its command at V.21 (our
-		// response was lost), which only stRxPostCmd hears.
-		s.listen(s.pageMod, T4)
-	case stRxPostCmd, stRxWaitDCN:
+		// response was lost), which only stRxPostCmd hears. The repeat
+		// starts T4 after the command, about 1.5 s after our response
+		// ended, with 1 s of flags: listening at V.21 after ecmBlockWait
+		// catches it.
+		s.listen(s.pageMod, s.ecmBlockWait())
+	case stRxPostCmd:
+		// T2, and T4 more: when our last response was lost, the sender's
+		// repeats of its command (T4 apart) must still find us listening.
+		s.listen(modem.V21, T2+T4)
+	case stRxWaitDCN:
 		s.listen(modem.V21, T2)
 	case stTxWaitCFR, stTxWaitResp, stTxWaitCTR:
 		s.listen(modem.V21, T4)
@@ -445,9 +480,12 @@ func (s *Session) enter(st state) {
 }
 
 func (s *Session) listen(m modem.Modulation, timeout int64) {
-	s.rx, s.rxBad = s.rx[:0], false
-	s.ops.push(op{kind: opRxFrames, mod: m})
+	s.rx, s.rxBad, s.heard = s.rx[:0], false, false
 	s.deadline = s.now + timeout
+	if s.ops.cur.kind == opOriginate || s.ops.pendingKind(opOriginate) {
+		return // ATD goes on receiving at V.21 by itself (T.31 §8.3.1)
+	}
+	s.ops.push(op{kind: opRxFrames, mod: m})
 }
 
 // transmit sends frames at V.21 (after the turnaround silence of T.30
