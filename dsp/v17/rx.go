@@ -2,6 +2,7 @@ package v17
 
 import (
 	"math"
+	"sync"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -101,6 +102,11 @@ type Receiver struct {
 	haveSaved bool
 }
 
+// rxFilter is the receivers' matched filter, made on first use.
+var rxFilter = sync.OnceValue(func() *qam.MatchedFilter {
+	return qam.NewMatchedFilter(CarrierHz, BaudRate, rxRolloff, rxSpan)
+})
+
 // NewReceiver returns a receiver for cfg.Rate, expecting a long train, or
 // a short one when cfg.ShortTrain is set (see Restart). The transmitter's
 // other settings are not needed.
@@ -119,7 +125,7 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 	r := &Receiver{
 		p: p, rate: rate, short: cfg.ShortTrain, sink: sink, status: status,
 		cd:    qam.NewCarrierDetect(carrierOnDBm0, carrierOffDBm0),
-		dem:   qam.NewDemodulator(CarrierHz, BaudRate, rxRolloff, rxSpan),
+		dem:   qam.NewDemodulator(rxFilter()),
 		eq:    qam.NewEqualizer(eqTaps),
 		saved: make([]qam.Complex, eqTaps),
 	}

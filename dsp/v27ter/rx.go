@@ -3,6 +3,7 @@ package v27ter
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -121,6 +122,16 @@ type Receiver struct {
 	haveSaved bool
 }
 
+// rxFilters holds the receivers' matched filters per baud rate, made on
+// first use.
+var rxFilters = map[int]func() *qam.MatchedFilter{
+	1200: sync.OnceValue(func() *qam.MatchedFilter { return qam.NewMatchedFilter(CarrierHz, 1200, rolloff, rxSpan) }),
+	1600: sync.OnceValue(func() *qam.MatchedFilter { return qam.NewMatchedFilter(CarrierHz, 1600, rolloff, rxSpan) }),
+}
+
+// rxSpan is the matched filter's length in symbols.
+const rxSpan = 5
+
 // NewReceiver returns a receiver that delivers bits to sink and status
 // changes to status (which may be nil).
 func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
@@ -149,7 +160,7 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 		sink:   sink,
 		status: status,
 		cd:     qam.NewCarrierDetect(on, off),
-		demod:  qam.NewDemodulator(CarrierHz, float64(p.baud), rolloff, 5),
+		demod:  qam.NewDemodulator(rxFilters[p.baud]()),
 		eq:     qam.NewEqualizer(eqTaps),
 		saved:  make([]qam.Complex, eqTaps),
 	}

@@ -2,6 +2,7 @@ package v29
 
 import (
 	"math"
+	"sync"
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -99,6 +100,12 @@ type Receiver struct {
 	sigPower float64
 }
 
+// rxFilter is the receivers' matched filter (the same at every rate),
+// made on first use.
+var rxFilter = sync.OnceValue(func() *qam.MatchedFilter {
+	return qam.NewMatchedFilter(CarrierHz, Baud, rollOff, rxSpan)
+})
+
 // NewReceiver returns a receiver that sends data bits to sink and status
 // changes to status (either may be nil, to discard them).
 func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver, error) {
@@ -125,7 +132,7 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 		tp:     pointsFor(cfg.Rate),
 		energy: meanEnergy(cfg.Rate),
 		cd:     qam.NewCarrierDetect(on, off),
-		demod:  qam.NewDemodulator(CarrierHz, Baud, rollOff, rxSpan),
+		demod:  qam.NewDemodulator(rxFilter()),
 		eq:     qam.NewEqualizer(eqTaps),
 	}
 	r.slicer = decisionsFor[cfg.Rate]

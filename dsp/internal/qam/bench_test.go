@@ -3,7 +3,7 @@ package qam
 import "testing"
 
 func BenchmarkDemodulator(b *testing.B) {
-	d := NewDemodulator(1700, 2400, 0.5, 6)
+	d := NewDemodulator(NewMatchedFilter(1700, 2400, 0.5, 6))
 	for b.Loop() {
 		for i := range 8000 {
 			d.Push(float64(i & 1023))

@@ -16,30 +16,35 @@ const interpPhases = 64
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
+	f    *MatchedFilter
 	nco  NCO
-	taps [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
-	hist []Complex                   // ring of mixed samples, stored twice
+	hist []Complex // ring of mixed samples, stored twice
 	n    int
 	pos  int
 	step float64 // nominal input samples per output sample (half a symbol)
 	next float64 // time of the next output, in input samples after the newest
 }
 
-// NewDemodulator returns a demodulator for a carrier at carrierHz and baud
-// symbols per second, with matched-filter roll-off beta and a pulse
-// truncated to span symbols. baud must be below 4000 (two outputs per
-// symbol must not exceed the sample rate).
-func NewDemodulator(carrierHz, baud, beta float64, span int) *Demodulator {
+// MatchedFilter is a Demodulator's carrier and interpolating matched
+// filter: read-only once made, so one serves any number of demodulators
+// (make it once per modem and rate: it takes thousands of evaluations of
+// the pulse).
+type MatchedFilter struct {
+	carrierHz float64
+	sps       float64                     // input samples per symbol
+	taps      [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
+}
+
+// NewMatchedFilter returns the filter for a carrier at carrierHz and baud
+// symbols per second, with roll-off beta and a pulse truncated to span
+// symbols. baud must be below 4000 (two outputs per symbol must not exceed
+// the sample rate).
+func NewMatchedFilter(carrierHz, baud, beta float64, span int) *MatchedFilter {
 	sps := 8000 / baud
 	n := int(math.Ceil(float64(span)*sps)) + 1
-	d := &Demodulator{
-		nco:  NewNCO(-carrierHz),
-		n:    n,
-		hist: make([]Complex, 2*n),
-		step: sps / 2,
-	}
+	f := &MatchedFilter{carrierHz: carrierHz, sps: sps}
 	c := float64(n-1) / 2
-	for p := range d.taps {
+	for p := range f.taps {
 		taps := make([]float64, n)
 		var sum float64
 		for k := range taps {
@@ -51,10 +56,22 @@ func NewDemodulator(carrierHz, baud, beta float64, span int) *Demodulator {
 		for k := range taps {
 			taps[k] /= sum
 		}
-		d.taps[p] = taps
+		f.taps[p] = taps
 	}
-	d.next = d.step
-	return d
+	return f
+}
+
+// NewDemodulator returns a demodulator through the filter f.
+func NewDemodulator(f *MatchedFilter) *Demodulator {
+	n := len(f.taps[0])
+	return &Demodulator{
+		f:    f,
+		nco:  NewNCO(-f.carrierHz),
+		n:    n,
+		hist: make([]Complex, 2*n),
+		step: f.sps / 2,
+		next: f.sps / 2,
+	}
 }
 
 // Delay returns the filter's group delay in input samples.
@@ -82,7 +99,7 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 		p = interpPhases
 		d.next = d.step
 	}
-	taps := d.taps[p]
+	taps := d.f.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
 	win = win[:len(taps)]
 	re, im := dot(win, taps)

@@ -68,7 +68,7 @@ func link(t *testing.T, baud, eqTaps int, freqOffset, timingOffset float64) floa
 	rng := rand.New(rand.NewPCG(1, 2))
 	sh := NewShaper(baud, 0.5, 8)
 	tx := NewNCO(1800 + freqOffset)
-	demod := NewDemodulator(1800, float64(baud), 0.5, 6)
+	demod := NewDemodulator(NewMatchedFilter(1800, float64(baud), 0.5, 6))
 	demod.AdjustTiming(timingOffset)
 	var g Gardner
 	eq := NewEqualizer(eqTaps)
@@ -163,7 +163,7 @@ func TestCarrierDetectHysteresis(t *testing.T) {
 
 func TestZeroAllocs(t *testing.T) {
 	sh := NewShaper(2400, 0.5, 8)
-	demod := NewDemodulator(1700, 2400, 0.5, 6)
+	demod := NewDemodulator(NewMatchedFilter(1700, 2400, 0.5, 6))
 	eq := NewEqualizer(23)
 	var g Gardner
 	var pll PLL
@@ -267,7 +267,7 @@ func TestModulatorMatchesShaper(t *testing.T) {
 }
 
 func TestDemodulatorSurvivesBadTiming(t *testing.T) {
-	d := NewDemodulator(1700, 2400, 0.5, 6)
+	d := NewDemodulator(NewMatchedFilter(1700, 2400, 0.5, 6))
 	for i := range 1000 {
 		d.AdjustTiming([]float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e300, -1e300}[i%5])
 		if y, ok := d.Push(float64(i)); ok && y.Re != y.Re {
