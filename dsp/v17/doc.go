@@ -6,7 +6,9 @@
 // encoder → systematic convolutional encoder adding the redundant bit Y0
 // → signal mapping (V.17 signal element coding; the same tables as
 // Table 1, Figure 1 and Figures 2-1 to 2-4 of V.32bis) →
-// root-raised-cosine pulse shaping → modulation onto the carrier.
+// root-raised-cosine pulse shaping and modulation onto the carrier in one
+// step (qam.Modulator: each symbol adds the precomputed waveform of its
+// point).
 //
 // Before the data a transmitter sends the synchronizing signals of V.17:
 // segment 1 (ABAB alternations), segment 2 (the scrambled CDBA equalizer
@@ -19,11 +21,15 @@
 // The receiver mixes to baseband, recovers symbol timing (Gardner) and the
 // carrier, trains a T/2 fractionally spaced LMS equalizer on the known
 // training symbols, and decodes data with a soft-decision Viterbi decoder
-// over the eight constellation subsets.
+// over the eight constellation subsets. The nearest point of each subset
+// comes from rounding to the subset's lattice coset (each subset is the
+// constellation's part of a coset of 4Z², 8Z² or a 45°-turned lattice),
+// with a precomputed grid near the constellation's edge.
 //
 // Usage: [NewTransmitter] with a [Config] (rate, long or short train, level,
 // optional talker echo protection) pulls bits from a dsp.BitSource and fills
-// sample blocks; [NewReceiver] pushes bits to a dsp.BitSink and reports
+// sample blocks; [NewReceiver] with a Config (rate, and the train to expect)
+// pushes bits to a dsp.BitSink and reports
 // CarrierUp, Trained, TrainingFailed and CarrierDown with the sample index.
 // The receiver's first data bit is the first bit the transmitter took from
 // its source; the trailer's scrambled ones may follow the data.
