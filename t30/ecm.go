@@ -189,7 +189,6 @@ type ecmRx struct {
 	frameSize int
 	frames    [256][]byte
 	got       [256]bool
-	acked     bool // the block in frames was confirmed: start afresh
 	page      []byte
 	lastPage  int // counters of the last confirmed PPS
 	lastBlock int
@@ -207,11 +206,7 @@ func (r *ecmRx) any() bool {
 	return false
 }
 
-func (r *ecmRx) startBlock() {
-	if !r.acked {
-		return
-	}
-	r.acked = false
+func (r *ecmRx) clearBlock() {
 	for i := range r.got {
 		r.got[i] = false
 		r.frames[i] = r.frames[i][:0]
@@ -296,7 +291,11 @@ func (s *Session) ecmBlockDone(fcf2 FCF, pageNo, block, count int, resp FCF) {
 			r.page = append(r.page, r.frames[i]...)
 		}
 	}
-	r.acked, r.confirmed, r.lastPage, r.lastBlock, r.ppr = true, true, pageNo, block, 0
+	// The block is confirmed: forget its frames at once, so that a
+	// repeated PPS (our MCF lost) is recognised as a repeat wherever it
+	// finds us, and never appends the block twice.
+	r.clearBlock()
+	r.confirmed, r.lastPage, r.lastBlock, r.ppr = true, pageNo, block, 0
 	if fcf2 == FCFNull {
 		s.respond(stRxECM, s.frame(resp, nil))
 		return

@@ -160,3 +160,41 @@ func TestSessionVoIPPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionNoisyLines: from a clean line to one where V.21 barely gets
+// through, a session always ends (both ends, within bounded line time),
+// never stores a page twice or a page that differs, and succeeds where the
+// signal is at least 20 dB above the noise.
+func TestSessionNoisyLines(t *testing.T) {
+	for _, n := range []float64{-38, -33, -30, -24} {
+		for _, ecm := range []bool{false, true} {
+			t.Run(fmt.Sprintf("noise%v/ECM=%v", n, ecm), func(t *testing.T) {
+				t.Parallel()
+				imp := linesim.Impairments{Law: g711.Ulaw, GainDB: -3, NoiseDBm0: linesim.Noise(n), Seed: 11}
+				pages := threePages(t, t4.Fine, 200)
+				col := &Collector{}
+				a, err := NewSession(Config{Caller: true, Role: Sender, ECM: ecm, Source: &Pages{List: pages}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := NewSession(Config{Role: Receiver, ECM: ecm, Sink: col, BadRowsRTN: 1e-9})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := newPair(a, b, imp)
+				if !p.run(600) {
+					t.Fatalf("not done after 600 s: sender %v, receiver %v", a.state, b.state)
+				}
+				rs, rr := a.Result(), b.Result()
+				t.Logf("sender %v (%d pages), receiver %v (%d pages), %v, %.0f s", rs.Err, rs.Pages, rr.Err, len(col.Pages), rs.Modulation, float64(p.samples)/8000)
+				if len(col.Pages) > len(pages) || len(col.Pages) < rs.Pages {
+					t.Errorf("receiver stored %d pages, sender had %d confirmed of %d", len(col.Pages), rs.Pages, len(pages))
+				}
+				samePages(t, col.Pages, pages[:len(col.Pages)])
+				if n <= -33 && !ecm && (rs.Err != nil || rr.Err != nil) {
+					t.Errorf("failed at %v dBm0 noise (V.17 about 20 dB above it)", n)
+				}
+			})
+		}
+	}
+}

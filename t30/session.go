@@ -457,7 +457,6 @@ func (s *Session) enter(st state) {
 		s.ops.push(op{kind: opRxData, mod: s.pageMod})
 		s.deadline = s.now + T2
 	case stRxECM:
-		s.rxECM.startBlock()
 		// The block follows our response within a training time; without
 		// it, the sender may be repeating its command at V.21 (our
 		// response was lost), which only stRxPostCmd hears. The repeat
