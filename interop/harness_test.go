@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -219,7 +220,14 @@ func newRig(t *testing.T, owner string) *rig {
 	r.softfax = start(t, "softfax", r.dir, bin, "modem", "-c", ours)
 	r.iaxmodem = start(t, "iaxmodem", r.dir, "stdbuf", "-oL", iaxmodem, name)
 	// Stop iaxmodem first: it removes its device link when it exits.
-	t.Cleanup(func() { r.iaxmodem.Stop(5 * time.Second); os.Remove(r.theirDev) })
+	t.Cleanup(func() {
+		r.iaxmodem.Stop(5 * time.Second)
+		os.Remove(r.theirDev)
+		// UUCP locks that HylaFAX or efax may leave when stopped.
+		for _, d := range []string{r.ourDev, r.theirDev} {
+			os.Remove(filepath.Join("/var/lock", "LCK.."+filepath.Base(d)))
+		}
+	})
 	waitPath(t, r.ourDev, 10*time.Second)
 	waitPath(t, r.theirDev, 10*time.Second)
 	return r
@@ -342,4 +350,43 @@ func samePage(t *testing.T, what string, got *t4.Page, want *t4.Page) {
 func efaxArgs(dev, id string) []string {
 	return []string{"efax", "-d", dev, "-o1", "-iZ", "-i&FE0&D2S7=120", "-i&C0", "-iM1L0", "-kZ",
 		"-l", id, "-v", "ewinchartf"}
+}
+
+// efaxAccepted returns the pages an efax receiver kept, in order: each
+// "wrote FILE" that it confirmed with MCF. A page answered with RTN (bad
+// rows: the line dropped audio) is sent again by the far end and written
+// to a new file; rtn counts them.
+func efaxAccepted(output string) (files []string, rtn int) {
+	wrote := regexp.MustCompile(`wrote (\S+) as `)
+	last := ""
+	for _, l := range strings.Split(output, "\n") {
+		if m := wrote.FindStringSubmatch(l); m != nil {
+			last = m[1]
+		}
+		switch {
+		case strings.Contains(l, "sent MCF") && last != "":
+			files = append(files, last)
+			last = ""
+		case strings.Contains(l, "sent RTN"):
+			rtn++
+			last = ""
+		}
+	}
+	return files, rtn
+}
+
+// checkEfaxReceived compares what an efax receiver kept with src.
+func checkEfaxReceived(t *testing.T, rx *proc, src []*t4.Page) {
+	t.Helper()
+	files, rtn := efaxAccepted(rx.Output())
+	if rtn > 0 {
+		t.Logf("efax receiver answered %d page(s) with RTN (retransmitted)", rtn)
+	}
+	if len(files) != len(src) {
+		t.Fatalf("efax kept %d pages %q, want %d", len(files), files, len(src))
+	}
+	for i, f := range files {
+		got := readTIFF(t, f)
+		samePage(t, fmt.Sprintf("page %d", i+1), got[0].Page, src[i])
+	}
 }
