@@ -20,7 +20,8 @@ type Config struct {
 	// StationID is the fax number we present as TSI/CSI (T.30, 20 characters
 	// at most: digits, space and '+').
 	StationID string `toml:"station_id"`
-	// Header is the text printed at the top of every sent page.
+	// Header is our name as presented to the called party (IAX2 CALLING_NAME).
+	// (Stamping it on sent pages is not done yet.)
 	Header string `toml:"header"`
 	// Spool is the root of the outbound queue and the inbound archive.
 	Spool string `toml:"spool"`
