@@ -325,11 +325,10 @@ func (s *Session) frameSetEnded(o op, end modem.EventKind) {
 		s.rx, s.rxBad = s.rx[:0], false
 		s.handle(evFrames)
 	case end == modem.Error:
-		// Wait a little for the rest of the transmission, then ask for a
-		// repeat (the timeout with rxBad set becomes evBadFrame).
-		if d := s.now + dsp.SampleRate; s.deadline != 0 && d < s.deadline {
-			s.deadline = d
-		}
+		// Keep listening: a frame made of noise often comes just before
+		// the far end's preamble (1 s of flags) and its real frames. If
+		// nothing good follows, the timeout, with rxBad set, becomes
+		// evBadFrame.
 	case s.rxBad:
 		// The carrier ended after a damaged frame (OK or NO CARRIER).
 		s.handle(evBadFrame)
