@@ -183,7 +183,10 @@ type DCE struct {
 	dropped  int
 	attached bool
 	xoffSent bool
-	connect  bool // CONNECT sent for the current receive operation
+	// dteStopped: the DTE sent XOFF (its tty's IXOFF, as HylaFAX sets it
+	// while receiving a page); output waits for its XON.
+	dteStopped bool
+	connect    bool // CONNECT sent for the current receive operation
 	// finalHeld: a good final frame went to the DTE and its OK waits for
 	// the carrier to drop (T.31 as spandsp does it).
 	finalHeld bool
@@ -256,11 +259,11 @@ func (d *DCE) Room(max int) int {
 func (d *DCE) Read(p []byte) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for len(d.out) == 0 && !d.closed {
+	for (len(d.out) == 0 || d.dteStopped) && !d.closed {
 		d.cond.Wait()
 	}
-	if len(d.out) == 0 {
-		return 0, ErrClosed
+	if len(d.out) == 0 || d.dteStopped {
+		return 0, ErrClosed // closed
 	}
 	n := copy(p, d.out)
 	d.out = d.out[:copy(d.out, d.out[n:])]
@@ -289,6 +292,7 @@ func (d *DCE) SetAttached(on bool) {
 		return
 	}
 	d.attached = on
+	d.dteStopped = false
 	if !on {
 		d.out = d.out[:0]
 		d.line = d.line[:0]
@@ -574,6 +578,15 @@ func (d *DCE) onHook() {
 // took. It returns after a byte that changed the mode, so that the rest is
 // read in the new mode.
 func (d *DCE) input(p []byte) int {
+	if c := p[0]; (c == xon || c == xoff) && d.mode != modeTxData && d.mode != modeTxHDLC {
+		// Flow control from the DTE's tty, not a character: it must not
+		// abort a reception (only in +FTM/+FTH data are these bytes data).
+		d.dteStopped = c == xoff
+		if !d.dteStopped {
+			d.cond.Broadcast()
+		}
+		return 1
+	}
 	switch d.mode {
 	case modeTxHDLC:
 		return d.inputFrame(p)

@@ -274,3 +274,32 @@ func TestDCEFlowControl(t *testing.T) {
 		t.Errorf("end of data: %q", out)
 	}
 }
+
+// TestDCEDTEFlowControl: XOFF and XON from the DTE's tty (HylaFAX sets
+// IXOFF while it receives a page) hold and release the output, and do
+// not abort the reception as other characters do.
+func TestDCEDTEFlowControl(t *testing.T) {
+	d, ph := newTestDCE(DefaultIdentity)
+	runTranscript(t, d, ph, `
+		-> ATE0+FCLASS=1\r
+		<- ATE0+FCLASS=1\r\r\nOK\r\n
+		-> ATDT1;\r
+		= dial 1 /
+		! answered
+		<- \r\nOK\r\n
+		-> AT+FRM=96\r
+		-> \x13
+		-> \x11\x13
+	`)
+	if d.mode != modeRxData || !d.dteStopped {
+		t.Fatalf("after XOFF: mode %v, stopped %v", d.mode, d.dteStopped)
+	}
+	d.Write([]byte{xon})
+	if d.mode != modeRxData || d.dteStopped {
+		t.Fatalf("after XON: mode %v, stopped %v", d.mode, d.dteStopped)
+	}
+	runTranscript(t, d, ph, `
+		-> x
+		<- \r\nOK\r\n
+	`)
+}

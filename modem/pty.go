@@ -279,13 +279,13 @@ func (p *PTY) writeLoop(ctx context.Context, d *DCE) {
 func (d *DCE) readCtx(ctx context.Context, p []byte) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for len(d.out) == 0 && !d.closed && ctx.Err() == nil {
+	for (len(d.out) == 0 || d.dteStopped) && !d.closed && ctx.Err() == nil {
 		d.cond.Wait()
 	}
-	if len(d.out) == 0 {
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	if len(d.out) == 0 || d.dteStopped {
 		return 0, ErrClosed
 	}
 	n := copy(p, d.out)
