@@ -6,19 +6,25 @@ import "math"
 // 1/64 of a sample, under 0.5% of a symbol at 2400 baud.
 const interpPhases = 64
 
-// Demodulator is the front of a receiver: it mixes real 8 kHz samples down
-// to complex baseband with a fixed carrier and filters them with a root-
-// raised-cosine matched filter that is evaluated at arbitrary fractional
-// instants, so symbol timing is recovered by moving the instants rather
-// than by resampling. It yields two samples per symbol (T/2), the input of
-// a fractionally spaced equalizer and of a Gardner timing detector.
+// Demodulator is the front of a receiver: it brings real 8 kHz samples
+// down to complex baseband with a fixed carrier and filters them with a
+// root-raised-cosine matched filter that is evaluated at arbitrary
+// fractional instants, so symbol timing is recovered by moving the instants
+// rather than by resampling. It yields two samples per symbol (T/2), the
+// input of a fractionally spaced equalizer and of a Gardner timing detector.
+//
+// Mixing and filtering are done in the other order, which gives the same
+// result: the filter is the matched filter shifted up to the carrier (a
+// complex band-pass filter, h(k)·e^(jωk)) applied to the real samples, and
+// only its outputs, at the T/2 instants, are mixed down. So a sample that
+// is not at an output instant costs a store, not a complex multiplication.
 //
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
 	f    *MatchedFilter
-	nco  NCO
-	hist []Complex // ring of mixed samples, stored twice
+	nco  NCO       // the mixer's phase at the newest sample, advanced per sample
+	hist []float64 // ring of real input samples, stored twice
 	n    int
 	pos  int
 	step float64 // nominal input samples per output sample (half a symbol)
@@ -32,7 +38,7 @@ type Demodulator struct {
 type MatchedFilter struct {
 	carrierHz float64
 	sps       float64                     // input samples per symbol
-	taps      [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
+	taps      [interpPhases + 1][]Complex // taps[p][k]: h(k - c - p/interpPhases)·e^(jωk), k = 0 newest
 }
 
 // NewMatchedFilter returns the filter for a carrier at carrierHz and baud
@@ -44,17 +50,18 @@ func NewMatchedFilter(carrierHz, baud, beta float64, span int) *MatchedFilter {
 	n := int(math.Ceil(float64(span)*sps)) + 1
 	f := &MatchedFilter{carrierHz: carrierHz, sps: sps}
 	c := float64(n-1) / 2
+	h := make([]float64, n)
 	for p := range f.taps {
-		taps := make([]float64, n)
 		var sum float64
-		for k := range taps {
-			taps[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
-			sum += taps[k]
+		for k := range h {
+			h[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
+			sum += h[k]
 		}
 		// Unit gain at DC: a baseband constant comes out unchanged, so the
 		// output is half the passband amplitude.
+		taps := make([]Complex, n)
 		for k := range taps {
-			taps[k] /= sum
+			taps[k] = Expj(2 * math.Pi * carrierHz / 8000 * float64(k)).Scale(h[k] / sum)
 		}
 		f.taps[p] = taps
 	}
@@ -68,7 +75,8 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 		f:    f,
 		nco:  NewNCO(-f.carrierHz),
 		n:    n,
-		hist: make([]Complex, 2*n),
+		hist: make([]float64, n+histSlack),
+		pos:  histSlack,
 		step: f.sps / 2,
 		next: f.sps / 2,
 	}
@@ -79,19 +87,35 @@ func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 
 // Push enters one input sample. When a half-symbol instant falls within
 // this sample it returns the matched-filter output there with ok true.
+// The common case, no output, is small enough to inline.
 func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
-	m := d.nco.Next()
-	d.pos--
-	if d.pos < 0 {
-		d.pos = d.n - 1
+	d.nco.phase += d.nco.step
+	if d.pos == 0 {
+		d.slide()
 	}
-	b := Complex{x * m.Re, x * m.Im}
-	d.hist[d.pos] = b
-	d.hist[d.pos+d.n] = b
+	d.pos--
+	d.hist[d.pos] = x
 	d.next--
 	if d.next > 0 {
 		return Complex{}, false
 	}
+	return d.output(), true
+}
+
+// histSlack is how many samples the history takes before it slides back:
+// one copy of the window every 512 samples.
+const histSlack = 512
+
+// slide moves the newest n-1 samples to the end of the history, making
+// room below them.
+func (d *Demodulator) slide() {
+	copy(d.hist[len(d.hist)-d.n+1:], d.hist[:d.n-1])
+	d.pos = len(d.hist) - d.n + 1
+}
+
+// output evaluates the filter at the instant due within the newest sample
+// and mixes it down to baseband.
+func (d *Demodulator) output() Complex {
 	mu := -d.next // the instant lies mu samples before the newest one
 	d.next += d.step
 	p := int(mu*interpPhases + 0.5)
@@ -101,9 +125,12 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	}
 	taps := d.f.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
-	win = win[:len(taps)]
-	re, im := dot(win, taps)
-	return Complex{re, im}, true
+	re, im := dotReal(win, taps)
+	// e^(-jωn) for the newest sample n: the phase before this sample's
+	// advance, rounded to the nearest table entry.
+	ph := d.nco.phase - d.nco.step + 1<<(31-ncoBits)
+	m := ncoTable[ph>>(32-ncoBits)]
+	return Complex{re*m.Re - im*m.Im, re*m.Im + im*m.Re}
 }
 
 // AdjustTiming moves the next sampling instant by dt input samples (positive
@@ -121,15 +148,36 @@ func (d *Demodulator) AdjustTiming(dt float64) {
 	d.next += dt
 }
 
-// SetCarrier changes the mixing frequency (for a coarse frequency
-// correction), keeping the phase.
-func (d *Demodulator) SetCarrier(hz float64) { d.nco.SetFrequency(-hz) }
-
 // Reset clears the filter history and the clock.
 func (d *Demodulator) Reset() {
 	clear(d.hist)
-	d.pos = 0
+	d.pos = histSlack
 	d.next = d.step
+}
+
+// dotReal returns Σ x[k]·h[k] for real x and complex h (len(h) >= len(x)),
+// with four sums per part so the additions pipeline.
+func dotReal(x []float64, h []Complex) (re, im float64) {
+	h = h[:len(x)]
+	var r0, i0, r1, i1, r2, i2, r3, i3 float64
+	k := 0
+	for ; k+3 < len(x); k += 4 {
+		x0, x1, x2, x3 := x[k], x[k+1], x[k+2], x[k+3]
+		h0, h1, h2, h3 := h[k], h[k+1], h[k+2], h[k+3]
+		r0 += x0 * h0.Re
+		i0 += x0 * h0.Im
+		r1 += x1 * h1.Re
+		i1 += x1 * h1.Im
+		r2 += x2 * h2.Re
+		i2 += x2 * h2.Im
+		r3 += x3 * h3.Re
+		i3 += x3 * h3.Im
+	}
+	for ; k < len(x); k++ {
+		r0 += x[k] * h[k].Re
+		i0 += x[k] * h[k].Im
+	}
+	return (r0 + r1) + (r2 + r3), (i0 + i1) + (i2 + i3)
 }
 
 // dot returns Σ x[k]·h[k] for complex x and real h (len(h) >= len(x)),
