@@ -1,10 +1,16 @@
 package qam
 
-import "github.com/softfax/softfax/dsp"
+import (
+	"math"
+
+	"github.com/softfax/softfax/dsp"
+)
 
 // CarrierDetect decides whether a modem signal is present from the signal
 // power, with hysteresis: it turns on above the on level and off only below
 // the lower off level, so a signal near one threshold does not chatter.
+//
+// Make one with NewCarrierDetect: the zero value never turns on.
 type CarrierDetect struct {
 	on, off float64 // mean-square thresholds
 	offBase float64 // off threshold as configured, restored at carrier off
@@ -15,6 +21,9 @@ type CarrierDetect struct {
 	// above the on level), so neither the tail of the signal that just
 	// ended nor line noise above the on level counts as a new one.
 	floor float64
+	// stayUp is off while the carrier is up and +Inf otherwise, so that
+	// Push's common case, a carrier staying up, is one comparison.
+	stayUp float64
 }
 
 // powerShift sets the power meter's time constant: 2^5 = 32 samples (4 ms),
@@ -26,7 +35,7 @@ const powerShift = 5
 // offDBm0 (which should be a few dB lower).
 func NewCarrierDetect(onDBm0, offDBm0 float64) CarrierDetect {
 	off := meanSquare(offDBm0)
-	return CarrierDetect{on: meanSquare(onDBm0), off: off, offBase: off}
+	return CarrierDetect{on: meanSquare(onDBm0), off: off, offBase: off, stayUp: math.Inf(1)}
 }
 
 func meanSquare(dBm0 float64) float64 {
@@ -38,6 +47,23 @@ func meanSquare(dBm0 float64) float64 {
 // it.
 func (c *CarrierDetect) Push(x float64) (changed bool) {
 	c.power += (x*x - c.power) * (1.0 / (1 << powerShift))
+	if c.power >= c.stayUp { // the common case: the carrier stays up
+		return false
+	}
+	return c.decide()
+}
+
+// decide is Push's exact path: whether the new power changes the state.
+func (c *CarrierDetect) decide() (changed bool) {
+	changed = c.transition()
+	c.stayUp = math.Inf(1)
+	if c.up {
+		c.stayUp = c.off
+	}
+	return changed
+}
+
+func (c *CarrierDetect) transition() (changed bool) {
 	if c.up {
 		if c.power < c.off {
 			c.up = false
@@ -68,6 +94,9 @@ func (c *CarrierDetect) Push(x float64) (changed bool) {
 // since (the line's noise floor).
 func (c *CarrierDetect) RaiseOff(meanSquare float64) {
 	c.off = max(c.offBase, meanSquare)
+	if c.up {
+		c.stayUp = c.off
+	}
 }
 
 // Up reports whether a carrier is present.
@@ -77,4 +106,6 @@ func (c *CarrierDetect) Up() bool { return c.up }
 func (c *CarrierDetect) Power() float64 { return c.power }
 
 // Reset forgets the measured power and drops the carrier.
-func (c *CarrierDetect) Reset() { c.power, c.up, c.off, c.floor = 0, false, c.offBase, 0 }
+func (c *CarrierDetect) Reset() {
+	c.power, c.up, c.off, c.floor, c.stayUp = 0, false, c.offBase, 0, math.Inf(1)
+}
