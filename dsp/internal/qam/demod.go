@@ -160,20 +160,20 @@ func (d *Demodulator) Reset() {
 func dotReal(x []float64, h []Complex) (re, im float64) {
 	h = h[:len(x)]
 	var r0, i0, r1, i1, r2, i2, r3, i3 float64
-	k := 0
-	for ; k+3 < len(x); k += 4 {
-		x0, x1, x2, x3 := x[k], x[k+1], x[k+2], x[k+3]
-		h0, h1, h2, h3 := h[k], h[k+1], h[k+2], h[k+3]
-		r0 += x0 * h0.Re
-		i0 += x0 * h0.Im
-		r1 += x1 * h1.Re
-		i1 += x1 * h1.Im
-		r2 += x2 * h2.Re
-		i2 += x2 * h2.Im
-		r3 += x3 * h3.Re
-		i3 += x3 * h3.Im
+	for len(x) >= 4 && len(h) >= 4 {
+		// Array views: one bounds check per four taps.
+		xa, ha := (*[4]float64)(x), (*[4]Complex)(h)
+		r0 += xa[0] * ha[0].Re
+		i0 += xa[0] * ha[0].Im
+		r1 += xa[1] * ha[1].Re
+		i1 += xa[1] * ha[1].Im
+		r2 += xa[2] * ha[2].Re
+		i2 += xa[2] * ha[2].Im
+		r3 += xa[3] * ha[3].Re
+		i3 += xa[3] * ha[3].Im
+		x, h = x[4:], h[4:]
 	}
-	for ; k < len(x); k++ {
+	for k := 0; k < len(x) && k < len(h); k++ {
 		r0 += x[k] * h[k].Re
 		i0 += x[k] * h[k].Im
 	}
