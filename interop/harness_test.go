@@ -349,9 +349,11 @@ func samePage(t *testing.T, what string, got *t4.Page, want *t4.Page) {
 	}
 }
 
-// efaxArgs are efax's options as PEERS.md gives them.
+// efaxArgs are efax's options as PEERS.md gives them. efax runs at the
+// modems' priority: a DTE that does not read stalls iaxmodem's single
+// loop, audio included.
 func efaxArgs(dev, id string) []string {
-	return []string{"efax", "-d", dev, "-o1", "-iZ", "-i&FE0&D2S7=120", "-i&C0", "-iM1L0", "-kZ",
+	return []string{"nice", "-n", "-10", "efax", "-d", dev, "-o1", "-iZ", "-i&FE0&D2S7=120", "-i&C0", "-iM1L0", "-kZ",
 		"-l", id, "-v", "ewinchartf"}
 }
 

@@ -81,10 +81,11 @@ func newHylaFAX(t *testing.T, dir, spoolName, dev, extra string) *hylafax {
 	if out, err := exec.Command("chown", "-R", "uucp:uucp", h.spool).CombinedOutput(); err != nil {
 		t.Fatalf("chown: %v %s", err, out)
 	}
-	start(t, "faxq "+spoolName, h.spool, "faxq", "-D", "-q", h.spool)
+	// At the modems' priority, as efax (see efaxArgs); faxsend is faxq's child.
+	start(t, "faxq "+spoolName, h.spool, "nice", "-n", "-10", "faxq", "-D", "-q", h.spool)
 	start(t, "hfaxd "+spoolName, h.spool, "hfaxd", "-d", "-q", h.spool, "-l", "127.0.0.1", "-i", fmt.Sprint(h.port))
 	time.Sleep(500 * time.Millisecond)
-	h.faxgetty = start(t, "faxgetty "+spoolName, h.spool, "faxgetty", "-q", h.spool, h.tty)
+	h.faxgetty = start(t, "faxgetty "+spoolName, h.spool, "nice", "-n", "-10", "faxgetty", "-q", h.spool, h.tty)
 	t.Cleanup(func() {
 		if t.Failed() {
 			logs, _ := filepath.Glob(filepath.Join(h.spool, "log", "c*"))
