@@ -55,12 +55,13 @@ func TestModemCalls(t *testing.T) {
 	dev := filepath.Join(dir, "ttySF0")
 	port := freeUDP(t)
 	cfg := filepath.Join(dir, "ttySF0.conf")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("device %s\nmode 600\nport %d\nrefresh 0\nsecret hunter2\ncodec ulaw\n", dev, port)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("device %s\nmode 600\nport %d\nrefresh 0\nsecret hunter2\ncodec ulaw\nrecord\n", dev, port)), 0o644)
+	recDir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		done <- runModem(ctx, e, []string{"-c", cfg})
+		done <- runModem(ctx, e, []string{"-c", cfg, "--record-dir", recDir})
 	}()
 	defer func() {
 		cancel()
@@ -176,4 +177,12 @@ func TestModemCalls(t *testing.T) {
 	read("OK\r\n")
 	ev := next(c, iax.EventHangup)
 	t.Logf("hung up: cause %v", ev.Cause)
+	// The call's recording is named after the device.
+	var recs []string
+	for deadline := time.Now().Add(2 * time.Second); len(recs) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		recs, _ = filepath.Glob(filepath.Join(recDir, "ttySF0-*.wav"))
+	}
+	if len(recs) != 1 {
+		t.Errorf("recordings %q, want one named after the device", recs)
+	}
 }
