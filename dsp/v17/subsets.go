@@ -143,11 +143,43 @@ func (l *subsetLattice) nearest(pts *[128]point, re, im float64, idx *[8]uint8, 
 // (re, im) and its squared distance: by lattice rounding where that finds
 // a point of the constellation, by the grid's candidates elsewhere.
 func (p *rateParams) nearest(re, im float64, idx *[8]uint8, dist *[8]float64) {
+	switch len(p.points) {
+	case 16: // 7200 bit/s: two points a subset
+		nearestSmall(p.padded, 2, re, im, idx, dist)
+		return
+	case 32: // 9600 bit/s: four points a subset
+		nearestSmall(p.padded, 4, re, im, idx, dist)
+		return
+	}
 	missed := uint8(0xff)
 	if p.lattice != nil {
 		missed = p.lattice.nearest(p.padded, re, im, idx, dist)
 	}
 	if missed != 0 {
 		p.grid.nearest(p.padded, re, im, missed, idx, dist)
+	}
+}
+
+// nearestSmall fills idx and dist with the nearest point of each subset by
+// measuring the distance to every point, for the small constellations
+// (k = 2 or 4 points a subset, labels set, set+8, ...): there this costs
+// less than rounding to eight lattice cosets, which near the edge often
+// miss and go to the grid. The least distance is found by integer min on
+// the bit patterns with the point's number in the low bits (non-negative
+// floats order like their bit patterns), which compiles to conditional
+// moves: the choices follow the noise and would mispredict as branches.
+// The distance returned has those low bits cleared, a change of under
+// 2^-50 of itself.
+func nearestSmall(pts *[128]point, k int, re, im float64, idx *[8]uint8, dist *[8]float64) {
+	mask := uint64(k - 1) // k is a power of two
+	for set := range 8 {
+		best := uint64(math.MaxUint64)
+		for j := range k {
+			q := &pts[(set+8*j)&127]
+			ex, ey := re-q.re, im-q.im
+			best = min(best, math.Float64bits(ex*ex+ey*ey)&^mask|uint64(j))
+		}
+		idx[set] = uint8(set + 8*int(best&mask))
+		dist[set] = math.Float64frombits(best &^ mask)
 	}
 }
