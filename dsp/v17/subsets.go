@@ -20,6 +20,13 @@ type subsetLattice struct {
 	label [2 * latticeRange][2 * latticeRange]uint8 // coset[set][j+8][i+8] is the label of the point off[set] + Λ·(i, j),
 	// or noLabel where that is not in the constellation (|i|, |j| < 8).
 	coset [8][16][16]uint8
+	// The lattice coordinates of the nearest coset point in integers: with
+	// S = 2m = 1<<shift and A = floor(2·re) (or floor(re+im) for the turned
+	// lattice), i = (A + qa[set]) >> shift, and likewise j from B =
+	// floor(2·im) (or floor(re-im)) and qb. The offsets are integers since
+	// the points' coordinates are.
+	qa, qb [8]int
+	shift  uint
 }
 
 // latticeRange bounds the coordinates the lookup table covers: the
@@ -35,7 +42,7 @@ func newSubsetLattice(pts []point) *subsetLattice {
 	for _, rotated := range []bool{false, true} {
 		for _, m := range []float64{8, 4} { // coset covers ±7 lattice steps: enough from 4 up
 			l := &subsetLattice{m: m, rotated: rotated}
-			if l.fit(pts) {
+			if l.fit(pts) && l.integerOffsets() {
 				return l
 			}
 		}
@@ -92,6 +99,29 @@ func (l *subsetLattice) fit(pts []point) bool {
 	return true
 }
 
+// integerOffsets fills qa, qb and shift, and reports whether the offsets
+// are integers and 2m a power of two, as nearest needs.
+func (l *subsetLattice) integerOffsets() bool {
+	s := 2 * l.m
+	l.shift = uint(math.Round(math.Log2(s)))
+	if float64(int(1)<<l.shift) != s {
+		return false
+	}
+	for set, c := range l.off {
+		if c.re != math.Trunc(c.re) || c.im != math.Trunc(c.im) {
+			return false
+		}
+		if l.rotated {
+			l.qa[set] = int(l.m - (c.re + c.im))
+			l.qb[set] = int(l.m - (c.re - c.im))
+		} else {
+			l.qa[set] = int(l.m - 2*c.re)
+			l.qb[set] = int(l.m - 2*c.im)
+		}
+	}
+	return true
+}
+
 // nearestInCoset returns the point of the coset of subset set nearest to
 // (re, im).
 func (l *subsetLattice) nearestInCoset(set int, re, im float64) point {
@@ -115,18 +145,20 @@ func (l *subsetLattice) nearest(pts *[128]point, re, im float64, idx *[8]uint8, 
 	if !(math.Abs(re) < latticeRange-6 && math.Abs(im) < latticeRange-6) {
 		return 0xff // also NaN
 	}
-	// Lattice coordinates by truncation of a positive number, which is
-	// floor: |dx|/m stays below 7 here, and coset covers ±7.
-	const bias = 64
-	inv := 1 / l.m
+	// floor(i/S + offset) for all eight cosets from one conversion per
+	// axis: floor((x + q)/S) = floor((floor(x) + q)/S) for an integer q,
+	// and an arithmetic shift floors. Truncation of a positive number is
+	// floor: the bias keeps it positive (|re|, |im| < 10 here).
+	const bias = 1 << 10
+	a, b := 2*re, 2*im
+	if l.rotated {
+		a, b = re+im, re-im
+	}
+	ai := int(a+bias) - bias
+	bi := int(b+bias) - bias
 	for set := range l.off {
-		c := &l.off[set]
-		dx, dy := (re-c.re)*inv, (im-c.im)*inv
-		if l.rotated {
-			dx, dy = (dx+dy)*0.5, (dx-dy)*0.5
-		}
-		i := int(dx+(0.5+bias)) - bias
-		j := int(dy+(0.5+bias)) - bias
+		i := (ai + l.qa[set]) >> (l.shift & 63)
+		j := (bi + l.qb[set]) >> (l.shift & 63)
 		lab := l.coset[set&7][(j+8)&15][(i+8)&15]
 		if lab == noLabel {
 			missed |= 1 << set
