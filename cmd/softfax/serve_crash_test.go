@@ -113,7 +113,7 @@ spool = %q
 [iax]
 listen = %q
 [lines]
-count = 4
+count = 8
 [retry]
 delivery_backoff = "1s"
 delivery_max_backoff = "2s"
@@ -195,10 +195,10 @@ max_backoff = "3s"
 		} else {
 			seen := inboundCount()
 			why = plan[k-12]
-			wait := map[string]time.Duration{"archived": 20 * time.Second, "smtp": 8 * time.Second, "mid-call": time.Duration(2+rng.IntN(5)) * time.Second}[why]
+			wait := map[string]time.Duration{"archived": 30 * time.Second, "smtp": 10 * time.Second, "mid-call": time.Duration(2+rng.IntN(5)) * time.Second}[why]
 			timer := time.NewTimer(wait)
 			poll := time.NewTicker(20 * time.Millisecond)
-			for len(dataStarted) > 0 {
+			for k == 12 && len(dataStarted) > 0 {
 				<-dataStarted // only exchanges from now on count
 			}
 		wait:
