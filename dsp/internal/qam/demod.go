@@ -22,13 +22,19 @@ const interpPhases = 64
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
-	f    *MatchedFilter
-	nco  NCO       // the mixer's phase at the newest sample, advanced per sample
+	f *MatchedFilter
+	// The mixer's frequency and, in phase, its phase at hist[0]: the
+	// sample at hist[i] has phase phase - step·i (newer samples lie
+	// lower), so a sample costs no phase update.
+	nco  NCO
 	hist []float64 // ring of real input samples, stored twice
 	n    int
 	pos  int
-	step float64 // nominal input samples per output sample (half a symbol)
-	next float64 // time of the next output, in input samples after the newest
+	// margin is the room kept below the newest sample after an output:
+	// more than the samples to the next one, at most 2·step+1.
+	margin int
+	step   float64 // nominal input samples per output sample (half a symbol)
+	next   float64 // time of the next output, in input samples after the newest
 }
 
 // MatchedFilter is a Demodulator's carrier and interpolating matched
@@ -71,14 +77,16 @@ func NewMatchedFilter(carrierHz, baud, beta float64, span int) *MatchedFilter {
 // NewDemodulator returns a demodulator through the filter f.
 func NewDemodulator(f *MatchedFilter) *Demodulator {
 	n := len(f.taps[0])
+	margin := int(math.Ceil(f.sps)) + 2
 	return &Demodulator{
-		f:    f,
-		nco:  NewNCO(-f.carrierHz),
-		n:    n,
-		hist: make([]float64, n+histSlack),
-		pos:  histSlack,
-		step: f.sps / 2,
-		next: f.sps / 2,
+		f:      f,
+		nco:    newDemodNCO(-f.carrierHz),
+		n:      n,
+		hist:   make([]float64, n+histSlack+margin),
+		margin: margin,
+		pos:    histSlack,
+		step:   f.sps / 2,
+		next:   f.sps / 2,
 	}
 }
 
@@ -87,12 +95,11 @@ func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 
 // Push enters one input sample. When a half-symbol instant falls within
 // this sample it returns the matched-filter output there with ok true.
-// The common case, no output, is small enough to inline.
+// A sample costs a store: the mixer's phase follows from its place in the
+// history, and the history slides back only at outputs, which come at
+// least every 2·step+1 samples (AdjustTiming keeps the next one that
+// close).
 func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
-	d.nco.phase += d.nco.step
-	if d.pos == 0 {
-		d.slide()
-	}
 	d.pos--
 	d.hist[d.pos] = x
 	d.next--
@@ -102,15 +109,25 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	return d.output(), true
 }
 
+// newDemodNCO returns the mixer for a new demodulator: the first sample,
+// at hist[histSlack-1], has phase zero.
+func newDemodNCO(hz float64) NCO {
+	n := NewNCO(hz)
+	n.phase = n.step * (histSlack - 1)
+	return n
+}
+
 // histSlack is how many samples the history takes before it slides back:
-// one copy of the window every 512 samples.
+// one copy of the window every ~500 samples.
 const histSlack = 512
 
 // slide moves the newest n-1 samples to the end of the history, making
 // room below them.
 func (d *Demodulator) slide() {
-	copy(d.hist[len(d.hist)-d.n+1:], d.hist[:d.n-1])
-	d.pos = len(d.hist) - d.n + 1
+	to := len(d.hist) - d.n + 1
+	copy(d.hist[to:], d.hist[d.pos:d.pos+d.n-1])
+	d.nco.phase += d.nco.step * uint32(to-d.pos)
+	d.pos = to
 }
 
 // output evaluates the filter at the instant due within the newest sample
@@ -128,8 +145,11 @@ func (d *Demodulator) output() Complex {
 	re, im := dotReal(win, taps)
 	// e^(-jωn) for the newest sample n: the phase before this sample's
 	// advance, rounded to the nearest table entry.
-	ph := d.nco.phase - d.nco.step + 1<<(31-ncoBits)
+	ph := d.nco.phase - d.nco.step*uint32(d.pos) + 1<<(31-ncoBits)
 	m := ncoTable[ph>>(32-ncoBits)]
+	if d.pos < d.margin {
+		d.slide()
+	}
 	return Complex{re*m.Re - im*m.Im, re*m.Im + im*m.Re}
 }
 
@@ -145,12 +165,17 @@ func (d *Demodulator) AdjustTiming(dt float64) {
 	case dt != dt: // NaN from a diverged loop: ignore it
 		return
 	}
-	d.next += dt
+	// Never more than two outputs' time ahead, however often it is
+	// called: Push relies on an output at least every 2·step+1 samples.
+	d.next = min(d.next+dt, 2*d.step)
 }
 
 // Reset clears the filter history and the clock.
 func (d *Demodulator) Reset() {
 	clear(d.hist)
+	// The mixer's phase runs on: the next sample has the phase it would
+	// have had.
+	d.nco.phase += d.nco.step * uint32(histSlack-d.pos)
 	d.pos = histSlack
 	d.next = d.step
 }
