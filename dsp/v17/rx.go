@@ -166,7 +166,9 @@ func (r *Receiver) Receive(in []int16) {
 			}
 		}
 		if r.stage != rxIdle {
-			r.push(x)
+			if y, ok := r.dem.Push(x); ok {
+				r.push(y)
+			}
 		}
 		r.sample++
 	}
@@ -192,13 +194,9 @@ func (r *Receiver) startHunt() {
 	r.vit.reset()
 }
 
-// push runs one sample through the front end; at each symbol instant it
+// push takes one T/2 output of the front end; at each symbol instant it
 // hands the equalized, derotated symbol to the training or data logic.
-func (r *Receiver) push(x float64) {
-	y, ok := r.dem.Push(x)
-	if !ok {
-		return
-	}
+func (r *Receiver) push(y qam.Complex) {
 	if r.stage == rxHunt {
 		// Follow the level until segment 1 is found, then hold it: the
 		// equalizer takes over gain tracking.
