@@ -85,7 +85,6 @@ type service struct {
 	tmpl *templates.Set
 
 	ep    *iax.Endpoint
-	reg   *iax.Registration
 	lines []*line.Line
 	free  chan int // indices of idle lines
 	sp    *spool.Spool
@@ -95,6 +94,8 @@ type service struct {
 	calls   sync.WaitGroup // incoming calls being received
 	mu      sync.Mutex
 	active  map[int]lineStatus
+	reg     *iax.Registration // nil until the PBX's name resolves
+	regErr  string
 	m       metrics
 }
 
@@ -179,14 +180,6 @@ func (s *service) Run(ctx context.Context) error {
 	s.ep = ep
 	defer ep.Close()
 	s.log.Info("softfax serve", "listen", ep.Addr().String(), "lines", len(s.lines), "spool", s.cfg.Spool)
-	if s.cfg.IAX.Server != "" {
-		if ap, err := resolveAddrPort(s.cfg.IAX.Server); err != nil {
-			s.log.Error("registration disabled", "server", s.cfg.IAX.Server, "err", err)
-		} else {
-			s.reg = ep.Register(ctx, iax.RegisterParams{Server: ap, Username: s.cfg.IAX.User, Secret: s.cfg.IAX.Secret, Refresh: s.cfg.IAX.Refresh.D()})
-			defer s.reg.Close()
-		}
-	}
 	if s.opt.Ready != nil {
 		s.opt.Ready(ep.Addr())
 	}
@@ -204,6 +197,9 @@ func (s *service) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	if s.cfg.IAX.Server != "" {
+		run(func() { s.register(ctx) })
+	}
 	run(func() { s.sp.Run(ctx) })
 	run(func() { s.dl.Run(ctx) })
 	run(func() { s.writeStatus(ctx) })
@@ -215,6 +211,32 @@ func (s *service) Run(ctx context.Context) error {
 	wg.Wait()
 	s.calls.Wait()
 	return nil
+}
+
+// register keeps us registered with the PBX until ctx ends. A name that
+// does not resolve (DNS down at boot) is tried again every 30 s.
+func (s *service) register(ctx context.Context) {
+	for {
+		ap, err := resolveAddrPort(s.cfg.IAX.Server)
+		if err == nil {
+			reg := s.ep.Register(ctx, iax.RegisterParams{Server: ap, Username: s.cfg.IAX.User, Secret: s.cfg.IAX.Secret, Refresh: s.cfg.IAX.Refresh.D()})
+			s.mu.Lock()
+			s.reg, s.regErr = reg, ""
+			s.mu.Unlock()
+			<-ctx.Done()
+			reg.Close()
+			return
+		}
+		s.mu.Lock()
+		s.regErr = err.Error()
+		s.mu.Unlock()
+		s.log.Error("cannot resolve the PBX; trying again in 30 s", "server", s.cfg.IAX.Server, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(30 * time.Second):
+		}
+	}
 }
 
 func resolveAddrPort(hostport string) (netip.AddrPort, error) {
@@ -549,8 +571,17 @@ func (s *service) status() serviceStatus {
 	if s.ep != nil {
 		st.Listen = s.ep.Addr().String()
 	}
-	if s.reg != nil {
-		rs := s.reg.Status()
+	s.mu.Lock()
+	reg, regErr := s.reg, s.regErr
+	s.mu.Unlock()
+	switch {
+	case s.cfg.IAX.Server == "":
+	case reg == nil && regErr != "":
+		st.Registration = fmt.Sprintf("NOT registered with %s: %s (retrying)", s.cfg.IAX.Server, regErr)
+	case reg == nil:
+		st.Registration = "registering with " + s.cfg.IAX.Server
+	default:
+		rs := reg.Status()
 		switch {
 		case rs.Registered:
 			st.Registration = fmt.Sprintf("registered with %s (refresh %v)", s.cfg.IAX.Server, rs.Refresh)
@@ -604,7 +635,7 @@ func (s *service) serveHTTP(ctx context.Context) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		st := s.status()
-		if s.reg != nil && !s.reg.Status().Registered {
+		if s.cfg.IAX.Server != "" && !strings.HasPrefix(st.Registration, "registered") {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, st.Registration)
 			return
@@ -613,7 +644,7 @@ func (s *service) serveHTTP(ctx context.Context) {
 	})
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		writeMetrics(w, s.status(), s.reg != nil)
+		writeMetrics(w, s.status(), s.cfg.IAX.Server != "")
 	})
 	srv := &http.Server{Addr: s.cfg.HTTP, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

@@ -343,6 +343,7 @@ func TestServeProblemsAreNotFatal(t *testing.T) {
 	}{
 		{"refused", pbx.Addr().String(), "NOT registered"},
 		{"unreachable", deadAddr, "NOT registered"},
+		{"unresolvable", "pbx.invalid:4569", "NOT registered with pbx.invalid:4569"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
