@@ -39,6 +39,13 @@ func (f *fakeLine) send(ctx context.Context, j Job, pages []*t4.Page) Result {
 	return Result{Outcome: o, RemoteID: "+1 555 0199", Rate: 9600, Detail: "scripted"}
 }
 
+// seen returns copies of what the fake recorded.
+func (f *fakeLine) seen() (calls []Job, pages []int, notified []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Job(nil), f.calls...), append([]int(nil), f.pages...), append([]string(nil), f.notified...)
+}
+
 func (f *fakeLine) notify(ctx context.Context, r templates.JobReport, addr string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -114,8 +121,8 @@ func TestSendsDroppedFile(t *testing.T) {
 	if j.To != "+15550100100" || j.Pages != 2 || j.Tries != 1 || j.RemoteID != "+1 555 0199" {
 		t.Errorf("job %+v", j)
 	}
-	if f.pages[0] != 2 {
-		t.Errorf("sender got %d pages", f.pages[0])
+	if _, pages, _ := f.seen(); pages[0] != 2 {
+		t.Errorf("sender got %d pages", pages[0])
 	}
 	dir := filepath.Join(root, DirDone, j.ID)
 	txt, err := os.ReadFile(filepath.Join(dir, "report.txt"))
@@ -151,8 +158,8 @@ func TestSidecarAndNotify(t *testing.T) {
 	if j.To != "+15550101" || j.MaxTries != 2 || j.Resolution != "standard" || j.Notify != "alice@example.com" {
 		t.Errorf("sidecar not applied: %+v", j)
 	}
-	if len(f.notified) != 1 || f.notified[0] != j.ID+" done alice@example.com" {
-		t.Errorf("notified %v", f.notified)
+	if _, _, notified := f.seen(); len(notified) != 1 || notified[0] != j.ID+" done alice@example.com" {
+		t.Errorf("notified %v", notified)
 	}
 	if _, err := os.Stat(filepath.Join(root, DirDone, j.ID, "sidecar.json")); err != nil {
 		t.Error("sidecar not kept with the job")
@@ -301,7 +308,8 @@ func TestBadInput(t *testing.T) {
 	if len(left) != 1 || left[0].Name() != "..5550123.txt" {
 		t.Errorf("outbound holds %v, want only the hidden file", left)
 	}
-	for _, c := range f.calls {
+	calls, _, _ := f.seen()
+	for _, c := range calls {
 		if c.Name != good && c.Name != spaced {
 			t.Errorf("called for %q", c.Name)
 		}
@@ -405,8 +413,8 @@ func TestRecovery(t *testing.T) {
 	if es, _ := os.ReadDir(filepath.Join(root, DirQueue)); len(es) != 0 {
 		t.Errorf("queue not empty: %v", es)
 	}
-	if len(f.notified) != 1 || !strings.HasPrefix(f.notified[0], "a5 done") {
-		t.Errorf("notified %v", f.notified)
+	if _, _, notified := f.seen(); len(notified) != 1 || !strings.HasPrefix(notified[0], "a5 done") {
+		t.Errorf("notified %v", notified)
 	}
 }
 
