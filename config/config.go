@@ -70,6 +70,9 @@ type Peer struct {
 // Lines is how many fax channels the service runs.
 type Lines struct {
 	Count int `toml:"count"`
+	// Outbound caps the lines outbound jobs may hold at once, keeping the
+	// rest free to answer; 0 means all of them.
+	Outbound int `toml:"outbound"`
 	// Kind is "internal" (softfax's own T.30) for every line.
 	Kind string `toml:"kind"`
 }
@@ -271,6 +274,9 @@ func (c *Config) check(src []byte) []error {
 	}
 	if c.Lines.Count < 1 || c.Lines.Count > 256 {
 		bad("lines", 0, "count", "want 1 to 256, got %d", c.Lines.Count)
+	}
+	if c.Lines.Outbound < 0 || c.Lines.Outbound > c.Lines.Count {
+		bad("lines", 0, "outbound", "want 0 (all) to count (%d), got %d", c.Lines.Count, c.Lines.Outbound)
 	}
 	if c.Lines.Kind != "internal" {
 		bad("lines", 0, "kind", "softfax serve runs internal lines only, got %q (pty lines: softfax modem)", c.Lines.Kind)

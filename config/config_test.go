@@ -74,6 +74,7 @@ func TestErrorsNameFileLineSetting(t *testing.T) {
 		{"syntax", "spool = \n", "bad.toml:1"},
 		{"range", "[lines]\n\ncount = 0\n", "bad.toml:3: lines.count: want 1 to 256, got 0"},
 		{"duration", "[retry]\nbackoff = \"soon\"\n", "bad.toml:2"},
+		{"outbound", "[lines]\ncount = 2\noutbound = 3\n", "bad.toml:3: lines.outbound: want 0 (all) to count (2), got 3"},
 		{"tls", "[smtp]\ntls = \"ssl\"\n", "bad.toml:2: smtp.tls: want starttls, tls or none"},
 		{"route", "[[route]]\ndid = \"1\"\nemail = [\"a@b\"]\n[[route]]\nprefix = \"2\"\nemail = [\"not an address\"]\n", "bad.toml:6: route[1].email: not an email address"},
 		{"route selector", "[[route]]\nfolder = \"/x\"\n", "bad.toml:1: route[0].did: a route needs exactly one"},

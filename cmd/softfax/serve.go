@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,7 +155,7 @@ func newService(cfg config.Config, opt serviceOptions) (*service, error) {
 	}
 	s.sp, err = spool.Open(spool.Options{
 		Root: cfg.Spool, Send: s.send, Notify: s.dl.EnqueueNotify, Templates: tmpl,
-		Workers: cfg.Lines.Count, Tries: cfg.Retry.Tries, Backoff: cfg.Retry.Backoff.D(), MaxBackoff: cfg.Retry.MaxBackoff.D(),
+		Workers: cmp.Or(cfg.Lines.Outbound, cfg.Lines.Count), Tries: cfg.Retry.Tries, Backoff: cfg.Retry.Backoff.D(), MaxBackoff: cfg.Retry.MaxBackoff.D(),
 		Log: s.log,
 	})
 	if err != nil {

@@ -49,6 +49,7 @@ listen = %q
 dial = %q
 [lines]
 count = 8
+outbound = 6
 [retry]
 tries = 20
 backoff = "1s"
