@@ -52,21 +52,19 @@ func (e *Equalizer) Push(x Complex) {
 func (e *Equalizer) Output() Complex {
 	win := e.hist[e.pos : e.pos+e.n]
 	w := e.w[:len(win)]
-	// Two sums per part so the additions pipeline; array views of two
-	// taps need one bounds check each.
+	// Two sums per part so the additions pipeline.
 	var r0, i0, r1, i1 float64
-	for len(w) >= 2 && len(win) >= 2 {
-		wa, xa := (*[2]Complex)(w), (*[2]Complex)(win)
-		a, x := wa[0], xa[0]
-		b, y := wa[1], xa[1]
+	k := 0
+	for ; k+1 < len(w); k += 2 {
+		a, x := w[k], win[k]
+		b, y := w[k+1], win[k+1]
 		r0 += a.Re*x.Re - a.Im*x.Im
 		i0 += a.Re*x.Im + a.Im*x.Re
 		r1 += b.Re*y.Re - b.Im*y.Im
 		i1 += b.Re*y.Im + b.Im*y.Re
-		w, win = w[2:], win[2:]
 	}
-	if len(w) > 0 && len(win) > 0 {
-		a, x := w[0], win[0]
+	if k < len(w) {
+		a, x := w[k], win[k]
 		r0 += a.Re*x.Re - a.Im*x.Im
 		i0 += a.Re*x.Im + a.Im*x.Re
 	}
