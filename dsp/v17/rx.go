@@ -395,11 +395,14 @@ func (r *Receiver) decide(z qam.Complex) {
 	pts := r.p.padded
 	r.p.nearest(z.Re, z.Im, &idx, &dist)
 	// The nearest of all: distances are not negative, so they order like
-	// their bit patterns, and integer min needs no branches.
-	key := uint64(math.MaxUint64)
+	// their bit patterns, and integer min needs no branches; taken as a
+	// tree, so the comparisons run three deep rather than eight.
+	var k [8]uint64
 	for s, d := range dist {
-		key = min(key, math.Float64bits(d)&^7|uint64(s))
+		k[s] = math.Float64bits(d)&^7 | uint64(s)
 	}
+	key := min(min(k[0], k[1]), min(k[2], k[3]))
+	key = min(key, min(min(k[4], k[5]), min(k[6], k[7])))
 	best := int(key & 7)
 	// Adapt only on confident decisions: near the threshold a wrong one
 	// pulls the equalizer gain down and biases the carrier loop, and at a
