@@ -18,7 +18,7 @@ const interpPhases = 64
 type Demodulator struct {
 	f    *MatchedFilter
 	nco  NCO
-	hist []Complex // ring of mixed samples, stored twice
+	hist []Complex // mixed samples, newest at pos, sliding towards 0
 	n    int
 	pos  int
 	step float64 // nominal input samples per output sample (half a symbol)
@@ -68,7 +68,8 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 		f:    f,
 		nco:  NewNCO(-f.carrierHz),
 		n:    n,
-		hist: make([]Complex, 2*n),
+		hist: make([]Complex, n+histSlack),
+		pos:  histSlack,
 		step: f.sps / 2,
 		next: f.sps / 2,
 	}
@@ -81,13 +82,11 @@ func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 // this sample it returns the matched-filter output there with ok true.
 func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	m := d.nco.Next()
-	d.pos--
-	if d.pos < 0 {
-		d.pos = d.n - 1
+	if d.pos == 0 {
+		d.slide()
 	}
-	b := Complex{x * m.Re, x * m.Im}
-	d.hist[d.pos] = b
-	d.hist[d.pos+d.n] = b
+	d.pos--
+	d.hist[d.pos] = Complex{x * m.Re, x * m.Im}
 	d.next--
 	if d.next > 0 {
 		return Complex{}, false
@@ -104,6 +103,18 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 	win = win[:len(taps)]
 	re, im := dot(win, taps)
 	return Complex{re, im}, true
+}
+
+// histSlack is how many samples the history takes before it slides back:
+// one copy of the window every 512 samples, instead of a second store of
+// every sample into a ring.
+const histSlack = 512
+
+// slide moves the newest n-1 samples to the end of the history, making
+// room below them.
+func (d *Demodulator) slide() {
+	copy(d.hist[len(d.hist)-d.n+1:], d.hist[:d.n-1])
+	d.pos = len(d.hist) - d.n + 1
 }
 
 // AdjustTiming moves the next sampling instant by dt input samples (positive
@@ -128,7 +139,7 @@ func (d *Demodulator) SetCarrier(hz float64) { d.nco.SetFrequency(-hz) }
 // Reset clears the filter history and the clock.
 func (d *Demodulator) Reset() {
 	clear(d.hist)
-	d.pos = 0
+	d.pos = histSlack
 	d.next = d.step
 }
 
