@@ -6,7 +6,7 @@ package qam
 // decision calls Adapt with the error in the equalizer's own frame.
 type Equalizer struct {
 	w    []Complex
-	hist []Complex // ring of inputs, newest at pos, stored twice
+	hist []Complex // inputs, newest at pos, sliding towards 0
 	n    int
 	pos  int
 }
@@ -17,7 +17,7 @@ type Equalizer struct {
 // then the centre tap, n/2 samples back, is a symbol instant too.
 func NewEqualizer(n int) *Equalizer {
 	n |= 1
-	e := &Equalizer{w: make([]Complex, n), hist: make([]Complex, 2*n), n: n}
+	e := &Equalizer{w: make([]Complex, n), hist: make([]Complex, n+eqSlack), n: n}
 	e.Reset(Complex{1, 0})
 	return e
 }
@@ -28,7 +28,7 @@ func (e *Equalizer) Reset(centre Complex) {
 	clear(e.w)
 	clear(e.hist)
 	e.w[e.n/2] = centre
-	e.pos = 0
+	e.pos = eqSlack
 }
 
 // SetCentre resets the taps to centre at the centre tap, keeping the input
@@ -40,12 +40,23 @@ func (e *Equalizer) SetCentre(centre Complex) {
 
 // Push enters the next T/2 input sample.
 func (e *Equalizer) Push(x Complex) {
-	e.pos--
-	if e.pos < 0 {
-		e.pos = e.n - 1
+	if e.pos == 0 {
+		e.slide()
 	}
+	e.pos--
 	e.hist[e.pos] = x
-	e.hist[e.pos+e.n] = x
+}
+
+// eqSlack is how many inputs the history takes before it slides back: one
+// copy of the window every 256 inputs, instead of a second store of every
+// input into a ring.
+const eqSlack = 256
+
+// slide moves the newest n-1 inputs to the end of the history, making room
+// below them.
+func (e *Equalizer) slide() {
+	copy(e.hist[len(e.hist)-e.n+1:], e.hist[:e.n-1])
+	e.pos = len(e.hist) - e.n + 1
 }
 
 // Output returns the filter output for the current history.
