@@ -186,3 +186,108 @@ func TestModemCalls(t *testing.T) {
 		t.Errorf("recordings %q, want one named after the device", recs)
 	}
 }
+
+// startModem runs "softfax modem" on a config and returns the device path
+// and a DTE on it; the modem stops when the test ends.
+func startModem(t *testing.T, conf string) (dev string, dte *os.File) {
+	t.Helper()
+	dir := t.TempDir()
+	dev = filepath.Join(dir, "ttySF1")
+	cfg := filepath.Join(dir, "ttySF1.conf")
+	os.WriteFile(cfg, []byte("device "+dev+"\n"+conf), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		done <- runModem(ctx, e, []string{"-c", cfg})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("runModem did not stop")
+		}
+	})
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(dev); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("device link not created")
+		}
+	}
+	f, err := os.OpenFile(dev, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return dev, f
+}
+
+func expectPTY(t *testing.T, f *os.File, want string, d time.Duration) {
+	t.Helper()
+	var got []byte
+	buf := make([]byte, 512)
+	for deadline := time.Now().Add(d); !strings.Contains(string(got), want) && time.Now().Before(deadline); {
+		f.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		n, _ := f.Read(buf)
+		got = append(got, buf[:n]...)
+	}
+	if !strings.Contains(string(got), want) {
+		t.Fatalf("pty said %q, want %q", got, want)
+	}
+}
+
+// TestModemRegistersAndDials: with refresh > 0 the modem registers with its
+// server (MD5); ATD calls the server with the dialled number and maps the
+// call's progress to results: BUSY for a busy reject; NO CARRIER when the
+// far end answers but no fax speaks before S7.
+func TestModemRegistersAndDials(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pbx, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{Peers: []iax.Peer{{Name: "fax1", Secret: "pw"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pbx.Close()
+	called := make(chan string, 4)
+	go func() {
+		n := 0
+		for c := range pbx.Incoming() {
+			called <- c.Info().Called
+			if n++; n == 1 {
+				c.Reject(iax.CauseUserBusy)
+				continue
+			}
+			go func() {
+				c.Accept()
+				c.Answer()
+				<-c.Done()
+			}()
+		}
+	}()
+	_, f := startModem(t, fmt.Sprintf("port %d\nrefresh 60\nserver %s\npeername fax1\nsecret pw\ncidnumber 5550100\n",
+		freeUDP(t), pbx.Addr()))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, ok := pbx.Registered("fax1"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the modem did not register")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // the pty's DTE detection polls
+	f.Write([]byte("ATE0+FCLASS=1;S7=2\r"))
+	expectPTY(t, f, "OK\r\n", 3*time.Second)
+	f.Write([]byte("ATDT5551234\r"))
+	expectPTY(t, f, "\r\nBUSY\r\n", 5*time.Second)
+	if got := <-called; got != "5551234" {
+		t.Errorf("called %q", got)
+	}
+	f.Write([]byte("ATDT5559999\r"))
+	expectPTY(t, f, "\r\nNO CARRIER\r\n", 8*time.Second)
+	if got := <-called; got != "5559999" {
+		t.Errorf("called %q", got)
+	}
+}
