@@ -291,3 +291,47 @@ func TestModemRegistersAndDials(t *testing.T) {
 		t.Errorf("called %q", got)
 	}
 }
+
+// TestModemSeveral: one process runs a modem per config file.
+func TestModemSeveral(t *testing.T) {
+	dir := t.TempDir()
+	var args, devs []string
+	for i := range 3 {
+		dev := filepath.Join(dir, fmt.Sprintf("ttySF%d", i))
+		cfg := dev + ".conf"
+		os.WriteFile(cfg, []byte(fmt.Sprintf("device %s\nport %d\n", dev, freeUDP(t))), 0o644)
+		args, devs = append(args, "-c", cfg), append(devs, dev)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		done <- runModem(ctx, e, args)
+	}()
+	for _, dev := range devs {
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(dev); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not created", dev)
+			}
+		}
+		f, err := os.OpenFile(dev, os.O_RDWR|syscall.O_NOCTTY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write([]byte("ATI3\r"))
+		expectPTY(t, f, "softfax\r\n\r\nOK\r\n", 3*time.Second)
+		f.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range devs {
+		if _, err := os.Lstat(dev); !os.IsNotExist(err) {
+			t.Errorf("%s left behind", dev)
+		}
+	}
+}
