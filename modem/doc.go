@@ -59,4 +59,15 @@
 //
 // An Engine is not safe for concurrent use: its driver serialises the
 // audio calls and the operations (one goroutine, or one mutex).
+//
+// # The modem a DTE sees
+//
+// [DCE] is the AT interpreter in front of an Engine: the command set of
+// HylaFAX's and efax's Class 1 drivers, DLE shielding, result codes,
+// S-registers, caller ID presentation and XON/XOFF flow control. It talks
+// to the telephone side through the small [Phone] interface (dial, answer,
+// hang up, DTMF), so it knows nothing of IAX2. [PTY] exposes a DCE on a
+// pseudo-terminal behind a stable device symlink, as iaxmodem does, and
+// [ParseIaxmodemConfig] reads iaxmodem's configuration files so that
+// `softfax modem -c FILE` can replace iaxmodem unchanged.
 package modem
