@@ -159,7 +159,7 @@ max_backoff = "3s"
 	defer a.stop()
 	defer b.stop()
 
-	const jobs = 3
+	const jobs = 2
 	out := filepath.Join(dir, "a", spool.DirOutbound)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(out); err == nil {
