@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"errors"
@@ -14,10 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/softfax/softfax/internal/peer"
 )
 
 // faxcall.c runs two spandsp fax terminals (fax_state_t, spandsp's whole
@@ -79,75 +75,11 @@ type FaxCallResult struct {
 // FaxCaller is the built faxcall program.
 type FaxCaller struct{ path string }
 
-var faxCallBuild struct {
-	once sync.Once
-	c    *FaxCaller
-	err  error
-}
-
 // RequireFaxCall returns the faxcall program, or skips the test (fails it in
 // CI) when gcc or libspandsp-dev is missing.
 func RequireFaxCall(t testing.TB) *FaxCaller {
 	t.Helper()
-	faxCallBuild.once.Do(func() {
-		var path string
-		path, faxCallBuild.err = compileC("faxcall", faxCallSource)
-		faxCallBuild.c = &FaxCaller{path: path}
-	})
-	if errors.Is(faxCallBuild.err, errMissing) {
-		peer.Missing(t, "%v", faxCallBuild.err)
-	}
-	if faxCallBuild.err != nil {
-		t.Fatalf("spandsp faxcall: %v", faxCallBuild.err)
-	}
-	return faxCallBuild.c
-}
-
-// compileC builds a one-file C program against libspandsp into a directory
-// under os.TempDir named after the hash of its source (shared by concurrent
-// test binaries, as for sfhelper).
-func compileC(name string, source []byte) (string, error) {
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		return "", fmt.Errorf("%w: gcc not found (apt-get install gcc)", errMissing)
-	}
-	flags := []string{"-lspandsp", "-ltiff", "-lm"}
-	if out, err := exec.Command("pkg-config", "--cflags", "--libs", "spandsp").Output(); err == nil {
-		flags = append(strings.Fields(string(out)), "-ltiff", "-lm")
-	} else if _, err := os.Stat("/usr/include/spandsp.h"); err != nil {
-		return "", fmt.Errorf("%w: spandsp headers not found (apt-get install libspandsp-dev)", errMissing)
-	}
-	sum := sha256.Sum256(append(append([]byte{}, source...), strings.Join(flags, " ")...))
-	dir := filepath.Join(os.TempDir(), "softfax-"+name+"-"+hex.EncodeToString(sum[:8]))
-	bin := filepath.Join(dir, name)
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("spandsp %s: %w", name, err)
-	}
-	work, err := os.MkdirTemp(dir, "build")
-	if err != nil {
-		return "", fmt.Errorf("spandsp %s: %w", name, err)
-	}
-	defer os.RemoveAll(work)
-	src := filepath.Join(work, name+".c")
-	if err := os.WriteFile(src, source, 0o644); err != nil {
-		return "", fmt.Errorf("spandsp %s: %w", name, err)
-	}
-	tmp := filepath.Join(work, name)
-	args := append([]string{"-O2", "-o", tmp, src}, flags...)
-	if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
-		msg := string(out)
-		if strings.Contains(msg, "spandsp.h") || strings.Contains(msg, "-lspandsp") {
-			return "", fmt.Errorf("%w: %s (apt-get install libspandsp-dev)", errMissing, firstLine(msg))
-		}
-		return "", fmt.Errorf("spandsp %s: gcc: %w: %s", name, err, msg)
-	}
-	if err := os.Rename(tmp, bin); err != nil {
-		return "", fmt.Errorf("spandsp %s: %w", name, err)
-	}
-	return bin, nil
+	return &FaxCaller{path: faxcallProgram.require(t)}
 }
 
 // Run makes the call and returns the recording and spandsp's log.

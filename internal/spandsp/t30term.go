@@ -5,16 +5,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/softfax/softfax/internal/peer"
 )
 
 // t30term.c is one spandsp fax terminal exchanging audio with ours in
@@ -57,23 +53,11 @@ type Terminal struct {
 	done   bool
 }
 
-var termBuild struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 // StartTerminal starts spandsp's terminal, or skips the test (fails it in
 // CI) when gcc or libspandsp-dev is missing.
 func StartTerminal(t testing.TB, spec TerminalSpec) *Terminal {
 	t.Helper()
-	termBuild.once.Do(func() { termBuild.path, termBuild.err = compileC("t30term", t30TermSource) })
-	if errors.Is(termBuild.err, errMissing) {
-		peer.Missing(t, "%v", termBuild.err)
-	}
-	if termBuild.err != nil {
-		t.Fatalf("spandsp t30term: %v", termBuild.err)
-	}
+	path := t30termProgram.require(t)
 	orDash := func(s string) string {
 		if s == "" {
 			return "-"
@@ -88,7 +72,7 @@ func StartTerminal(t testing.TB, spec TerminalSpec) *Terminal {
 	}
 	b2i := map[bool]string{false: "0", true: "1"}
 	term := &Terminal{buf: make([]byte, 2*TermBlock+1)}
-	term.cmd = exec.Command(termBuild.path, b2i[spec.Calling], orDash(spec.TxTIFF), orDash(spec.RxTIFF),
+	term.cmd = exec.Command(path, b2i[spec.Calling], orDash(spec.TxTIFF), orDash(spec.RxTIFF),
 		b2i[spec.ECM], strconv.Itoa(spec.Modems), strconv.Itoa(spec.Compressions), spec.Ident)
 	term.cmd.Stderr = &term.stderr
 	var err error

@@ -23,10 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPANDSP_EXPOSE_INTERNAL_STRUCTURES
-#include <spandsp.h>
-
-#define BLOCK 160
+#include "faxterm.h"
 
 struct side {
     const char *name;
@@ -40,15 +37,12 @@ static long now; /* sample clock: first sample of the current block */
 static void on_frame(t30_state_t *t, void *user, int incoming, const uint8_t msg[], int len)
 {
     struct side *s = user;
-    int i;
 
     (void) t;
     if (incoming)
         return; /* each frame is logged once, by the terminal that sent it */
     printf("frame %ld %s ", now, s->name);
-    for (i = 0; i < len; i++)
-        printf("%02x", msg[i]);
-    printf("\n");
+    faxterm_hex(stdout, msg, len);
 }
 
 static void on_phase_e(t30_state_t *t, void *user, int code)
@@ -117,21 +111,9 @@ static void wav_header(FILE *f, unsigned long frames)
 
 static void setup(struct side *s, const char *name, int calling, int ecm, int modems, int compressions)
 {
-    t30_state_t *t;
-
     s->name = name;
-    s->fax = fax_init(NULL, calling);
-    if (s->fax == NULL) {
-        fprintf(stderr, "faxcall: fax_init failed\n");
-        exit(1);
-    }
-    t = fax_get_t30_state(s->fax);
-    t30_set_tx_ident(t, calling ? "SPANDSP CALLER" : "SPANDSP ANSWERER");
-    t30_set_ecm_capability(t, ecm);
-    t30_set_supported_modems(t, modems);
-    t30_set_supported_compressions(t, compressions);
-    t30_set_phase_e_handler(t, on_phase_e, s);
-    t30_set_real_time_frame_handler(t, on_frame, s);
+    s->fax = faxterm_new("faxcall", calling, calling ? "SPANDSP CALLER" : "SPANDSP ANSWERER", ecm, modems,
+                         compressions, on_phase_e, on_frame, s);
 }
 
 int main(int argc, char **argv)
@@ -142,7 +124,7 @@ int main(int argc, char **argv)
     long max, frames = 0, after_done = -1;
     t30_stats_t st;
     FILE *wav;
-    int i, n;
+    int i;
 
     if (argc != 11) {
         fprintf(stderr, "usage: faxcall OUT.wav TX.tif RX.tif ECM MODEMS COMPRESSIONS NOISE_START NOISE_LEN NOISE_DBM0 MAX_SECONDS\n");
@@ -168,12 +150,8 @@ int main(int argc, char **argv)
     }
     wav_header(wav, 0);
     for (now = 0; now < max; now += BLOCK) {
-        n = fax_tx(caller.fax, a, BLOCK);
-        for (i = n; i < BLOCK; i++)
-            a[i] = 0;
-        n = fax_tx(answerer.fax, b, BLOCK);
-        for (i = n; i < BLOCK; i++)
-            b[i] = 0;
+        faxterm_tx(caller.fax, a);
+        faxterm_tx(answerer.fax, b);
         for (i = 0; i < BLOCK; i++) {
             double t = now + i;
             if (t >= noise_start && t < noise_start + noise_len) {

@@ -27,9 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <spandsp.h>
-
-#define BLOCK 160
+#include "faxterm.h"
 
 static long now;
 static int done;
@@ -37,14 +35,10 @@ static int code;
 
 static void on_frame(t30_state_t *t, void *user, int incoming, const uint8_t msg[], int len)
 {
-    int i;
-
     (void) t;
     (void) user;
     fprintf(stderr, "frame %ld %s ", now, incoming ? "rx" : "tx");
-    for (i = 0; i < len; i++)
-        fprintf(stderr, "%02x", msg[i]);
-    fprintf(stderr, "\n");
+    faxterm_hex(stderr, msg, len);
 }
 
 static void on_phase_e(t30_state_t *t, void *user, int c)
@@ -62,26 +56,16 @@ int main(int argc, char **argv)
     int16_t in[BLOCK], out[BLOCK];
     uint8_t status;
     t30_stats_t st;
-    int n, i;
 
     if (argc != 8) {
         fprintf(stderr, "usage: t30term CALLING TX.tif RX.tif ECM MODEMS COMPRESSIONS IDENT\n");
         return 2;
     }
-    fax = fax_init(NULL, atoi(argv[1]));
-    if (fax == NULL) {
-        fprintf(stderr, "t30term: fax_init failed\n");
-        return 1;
-    }
+    fax = faxterm_new("t30term", atoi(argv[1]), argv[7], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), on_phase_e,
+                      on_frame, NULL);
     t = fax_get_t30_state(fax);
-    t30_set_tx_ident(t, argv[7]);
-    t30_set_ecm_capability(t, atoi(argv[4]));
-    t30_set_supported_modems(t, atoi(argv[5]));
-    t30_set_supported_compressions(t, atoi(argv[6]));
     t30_set_supported_resolutions(t, T30_SUPPORT_STANDARD_RESOLUTION | T30_SUPPORT_FINE_RESOLUTION
                                          | T30_SUPPORT_SUPERFINE_RESOLUTION);
-    t30_set_phase_e_handler(t, on_phase_e, NULL);
-    t30_set_real_time_frame_handler(t, on_frame, NULL);
     if (strcmp(argv[2], "-") != 0)
         t30_set_tx_file(t, argv[2], -1, -1);
     if (strcmp(argv[3], "-") != 0)
@@ -91,9 +75,7 @@ int main(int argc, char **argv)
         if (fread(in, sizeof(int16_t), BLOCK, stdin) != BLOCK)
             break;
         fax_rx(fax, in, BLOCK);
-        n = fax_tx(fax, out, BLOCK);
-        for (i = n; i < BLOCK; i++)
-            out[i] = 0;
+        faxterm_tx(fax, out);
         status = done;
         if (fwrite(out, sizeof(int16_t), BLOCK, stdout) != BLOCK || fwrite(&status, 1, 1, stdout) != 1)
             return 1;
