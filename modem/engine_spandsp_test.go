@@ -1,99 +1,38 @@
 package modem
 
 import (
-	"bufio"
 	"bytes"
-	_ "embed"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/softfax/softfax/dsp/g711"
-	"github.com/softfax/softfax/internal/peer"
+	"github.com/softfax/softfax/internal/spandsp"
 	"github.com/softfax/softfax/t4"
 )
 
-// faxpeer.c is spandsp's T.30 terminal on a pipe, in lockstep with a test.
-//
-//go:embed testdata/faxpeer.c
-var faxPeerSource []byte
-
-// spandspPeer is a running faxpeer.
-type spandspPeer struct {
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	stderr bytes.Buffer
-	wbuf   []byte
-	rbuf   []byte
+// startSpandsp starts spandsp's T.30 terminal as the far end, without ECM
+// and with MH only, as the Class 1 dialogues below are scripted for.
+func startSpandsp(t *testing.T, calling bool, file string) *spandsp.Terminal {
+	spec := spandsp.TerminalSpec{Calling: calling, Compressions: spandsp.CompressMH, Ident: "SPANDSP ANSWER"}
+	if calling {
+		spec.TxTIFF, spec.Ident = file, "SPANDSP CALLER"
+	} else {
+		spec.RxTIFF = file
+	}
+	return spandsp.StartTerminal(t, spec)
 }
 
-func startFaxPeer(t *testing.T, mode, file string) *spandspPeer {
+// finishSpandsp ends spandsp's call and returns its result.
+func finishSpandsp(t *testing.T, term *spandsp.Terminal) spandsp.TerminalResult {
 	t.Helper()
-	gcc := peer.Require(t, "gcc", "gcc")
-	dir := t.TempDir()
-	src, bin := filepath.Join(dir, "faxpeer.c"), filepath.Join(dir, "faxpeer")
-	if err := os.WriteFile(src, faxPeerSource, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(gcc, "-O2", "-o", bin, src, "-lspandsp", "-ltiff", "-lm").CombinedOutput(); err != nil {
-		if bytes.Contains(out, []byte("spandsp.h")) || bytes.Contains(out, []byte("-lspandsp")) {
-			peer.Missing(t, "spandsp not found (apt-get install libspandsp-dev)")
-		}
-		t.Fatalf("building faxpeer: %v\n%s", err, out)
-	}
-	p := &spandspPeer{cmd: exec.Command(bin, mode, file)}
-	p.cmd.Stderr = &p.stderr
-	var err error
-	if p.in, err = p.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	out, err := p.cmd.StdoutPipe()
+	r, err := term.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.out = bufio.NewReader(out)
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.in.Close(); p.cmd.Wait() })
-	return p
-}
-
-// exchange sends one block to spandsp and returns its block.
-func (p *spandspPeer) exchange(t *testing.T, out, in []int16) {
-	p.wbuf = p.wbuf[:0]
-	for _, s := range out {
-		p.wbuf = binary.LittleEndian.AppendUint16(p.wbuf, uint16(s))
-	}
-	if _, err := p.in.Write(p.wbuf); err != nil {
-		t.Fatalf("faxpeer: %v\n%s", err, p.stderr.String())
-	}
-	p.rbuf = append(p.rbuf[:0], make([]byte, 2*len(in))...)
-	if _, err := io.ReadFull(p.out, p.rbuf); err != nil {
-		t.Fatalf("faxpeer: %v\n%s", err, p.stderr.String())
-	}
-	for i := range in {
-		in[i] = int16(binary.LittleEndian.Uint16(p.rbuf[2*i:]))
-	}
-}
-
-// finish ends the call and returns spandsp's "done" line.
-func (p *spandspPeer) finish(t *testing.T) string {
-	p.in.Close()
-	p.cmd.Wait()
-	for _, l := range strings.Split(p.stderr.String(), "\n") {
-		if strings.HasPrefix(l, "done ") {
-			return l
-		}
-	}
-	t.Fatalf("faxpeer gave no result:\n%s", p.stderr.String())
-	return ""
+	return r
 }
 
 // classOne is a sequential Class 1 DTE on our engine, facing spandsp over
@@ -101,7 +40,7 @@ func (p *spandspPeer) finish(t *testing.T) string {
 type classOne struct {
 	t       *testing.T
 	e       *Engine
-	p       *spandspPeer
+	p       *spandsp.Terminal
 	out, in []int16
 	samples int64
 	log     []string
@@ -110,14 +49,16 @@ type classOne struct {
 	late int
 }
 
-func newClassOne(t *testing.T, p *spandspPeer) *classOne {
+func newClassOne(t *testing.T, p *spandsp.Terminal) *classOne {
 	return &classOne{t: t, e: NewEngine(Config{}), p: p, out: make([]int16, block), in: make([]int16, block)}
 }
 
 func (c *classOne) step() {
 	c.e.Transmit(c.out)
 	g711.Ulaw.Companding(c.out)
-	c.p.exchange(c.t, c.out, c.in)
+	if err := c.p.Exchange(c.out, c.in); err != nil {
+		c.t.Fatal(err)
+	}
 	g711.Ulaw.Companding(c.in)
 	c.e.Receive(c.in)
 	c.samples += block
@@ -151,7 +92,8 @@ func (c *classOne) do(name string, start func() error, on func(Event)) []Event {
 	drain()
 	for end := c.samples + 60*8000; c.e.State() != StateIdle; {
 		if c.samples > end {
-			c.t.Fatalf("%s: no end after 60 s; events %v\nspandsp: %s", name, evs, c.p.stderr.String())
+			r, _ := c.p.Close()
+			c.t.Fatalf("%s: no end after 60 s; events %v\nspandsp: %s", name, evs, r.Log)
 		}
 		c.step()
 		drain()
@@ -227,7 +169,7 @@ func TestSpandspReceivesFromEngine(t *testing.T) {
 
 func spandspReceives(t *testing.T, late int) {
 	rx := filepath.Join(t.TempDir(), "rx.tif")
-	sp := startFaxPeer(t, "answer", rx)
+	sp := startSpandsp(t, false, rx)
 	c := newClassOne(t, sp)
 	c.late = late
 	e := c.e
@@ -265,10 +207,10 @@ func spandspReceives(t *testing.T, late int) {
 	for range 50 {
 		c.step()
 	}
-	done := sp.finish(t)
-	t.Logf("Class 1 dialogue: %s\nspandsp: %s", strings.Join(c.log, "; "), done)
-	if !strings.HasPrefix(done, "done 0 pages=1 rate=14400") {
-		t.Fatalf("spandsp: %s\n%s", done, sp.stderr.String())
+	r := finishSpandsp(t, sp)
+	t.Logf("Class 1 dialogue: %s\nspandsp: %d %s", strings.Join(c.log, "; "), r.Code, r.Text)
+	if r.Code != 0 || r.PagesRx != 1 || r.BitRate != 14400 {
+		t.Fatalf("spandsp: %+v", r)
 	}
 	f, err := os.Open(rx)
 	if err != nil {
@@ -332,7 +274,7 @@ func spandspSends(t *testing.T, late int) {
 	if err := os.WriteFile(tx, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sp := startFaxPeer(t, "call", tx)
+	sp := startSpandsp(t, true, tx)
 	c := newClassOne(t, sp)
 	c.late = late
 	e := c.e
@@ -374,10 +316,10 @@ func spandspSends(t *testing.T, late int) {
 	for range 50 {
 		c.step()
 	}
-	done := sp.finish(t)
-	t.Logf("Class 1 dialogue: %s\nspandsp: %s", strings.Join(c.log, "; "), done)
-	if !strings.HasPrefix(done, "done 0 pages=1") {
-		t.Errorf("spandsp: %s\n%s", done, sp.stderr.String())
+	r := finishSpandsp(t, sp)
+	t.Logf("Class 1 dialogue: %s\nspandsp: %d %s", strings.Join(c.log, "; "), r.Code, r.Text)
+	if r.Code != 0 || r.PagesTx != 1 {
+		t.Errorf("spandsp: %+v", r)
 	}
 	got, stats, err := t4.Decode(data, t4.DecodeOptions{Compression: t4.MH, Width: t4.WidthA4, LSBFirst: true})
 	if err != nil {
