@@ -1,14 +1,40 @@
 // Package spandsp runs spandsp, the reference C implementation of the fax
-// modems, next to ours, so tests and benchmarks can check softfax against it
-// bit for bit: our transmitter into spandsp's receiver, spandsp's
-// transmitter into our receiver, and CPU time on the same signals.
+// modems and of T.30 (the engine behind iaxmodem), next to ours, so that
+// tests and benchmarks can check softfax against it: bit for bit at the
+// modem layer, frame for frame and page for page at the T.30 layer. It is
+// test infrastructure: the product has no cgo and never imports it.
 //
-// It builds a small C program of ours, testdata/sfhelper.c (written against
-// spandsp's public headers, no spandsp code), once per test binary, into a
-// directory under os.TempDir named after a hash of the source, so that
-// concurrent test binaries share one build. Tests get it with [Require],
-// which skips the test when gcc or libspandsp-dev is missing (fails when
-// CI=true, see internal/peer); programs use [Build].
+// # Programs and how they are built
+//
+// The harness is three small C programs of ours in testdata/, written
+// against spandsp's public headers (no spandsp code is copied), embedded in
+// the package and compiled with gcc on first use:
+//
+//   - sfhelper.c: spandsp's modems, HDLC, G.711 and tones, one operation
+//     per process ([Require], [Build], [Helper]);
+//   - t30term.c: one spandsp T.30 fax terminal (fax_state_t) in lockstep
+//     with a test over pipes ([StartTerminal], [Terminal]);
+//   - faxcall.c: two spandsp terminals back to back, recording the call
+//     ([RequireFaxCall], [FaxCaller]).
+//
+// t30term.c and faxcall.c share their terminal setup (fax_init, T.30
+// capabilities, phase E and frame handlers, 20 ms blocks, frame logging) in
+// testdata/faxterm.h. Every program is built at most once per test binary
+// (build.go), into a directory under os.TempDir named after a hash of its
+// source, faxterm.h and the compiler flags (from pkg-config when it knows
+// spandsp): concurrent test binaries of `go test ./...` share one build, an
+// edited source gets a fresh one, and a build that is already there costs a
+// stat.
+//
+// # Missing peers and CI
+//
+// When gcc or libspandsp-dev (the headers or the library) is missing, every
+// Require function skips the test with a message naming the Debian package
+// to install; when CI=true it fails the test instead (see internal/peer), so
+// CI never passes by skipping the interop tests. A C program that does not
+// compile for any other reason always fails the test.
+//
+// # Modems, HDLC, G.711 and tones (sfhelper)
 //
 // Each call starts one helper process and streams through its stdin and
 // stdout (little-endian int16 samples, one byte per bit); the protocol is
@@ -16,7 +42,8 @@
 // one sample per call, so every [Event] and [Frame] carries the exact
 // sample index at which spandsp reported it.
 //
-// Usage in a modem package's tests:
+// Usage in a modem package's tests (dsp/internal/modemtest wraps the
+// common shapes):
 //
 //	h := spandsp.Require(t)
 //	spec := spandsp.Spec{Modem: "v29", Rate: 9600}
@@ -39,4 +66,25 @@
 // [BitErrors]), which bench/modems.sh uses. Spec.Cutoff lowers spandsp's
 // receive threshold to what its fax engine uses ([FaxCutoff],
 // [FaxCutoffV21]): its defaults are far above -43 dBm0.
+//
+// # A T.30 terminal in lockstep (t30term)
+//
+// [StartTerminal] starts spandsp's terminal as the far end of a call with
+// the capabilities of a [TerminalSpec] (calling or answering, the TIFF to
+// send or to receive into, ECM, modems, compressions, identity). The test
+// owns the clock: each [Terminal.Exchange] gives the terminal [TermBlock]
+// samples it hears and returns the [TermBlock] samples it sends, so a call
+// runs as fast as the CPU allows and replays exactly. [Terminal.Done]
+// reports phase E; [Terminal.Close] returns spandsp's completion code,
+// page counts, bit rate and the log of every frame it sent and received.
+// The t30 package runs its session against it over a linear line, the
+// modem package runs its Class 1 engine against it over a mu-law line.
+//
+// # A recorded spandsp-to-spandsp call (faxcall)
+//
+// [FaxCaller.Run] has one spandsp terminal send a TIFF to another, with
+// optional white noise to make the call fail on purpose, and returns the
+// call as a stereo WAV file, each frame as the terminal that sent it
+// logged it, and both completion codes: the reference recordings that
+// `softfax analyze` is tested against.
 package spandsp
