@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,6 +118,17 @@ func compileC(name string, source []byte) (string, error) {
 		return "", fmt.Errorf("spandsp %s: %w", name, err)
 	}
 	return bin, nil
+}
+
+// parseStats reads the key=value fields in which t30term and faxcall print
+// spandsp's transfer statistics (t30_stats_t); a malformed value reads 0.
+func parseStats(fields []string) map[string]int {
+	st := make(map[string]int, len(fields))
+	for _, kv := range fields {
+		k, v, _ := strings.Cut(kv, "=")
+		st[k], _ = strconv.Atoi(v)
+	}
+	return st
 }
 
 func firstLine(s string) string {

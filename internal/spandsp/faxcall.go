@@ -147,18 +147,8 @@ func (c *FaxCaller) Run(ctx context.Context, spec FaxCallSpec) (*FaxCallResult, 
 				res.AnswererCode, res.AnswererText = code, text
 			}
 		case "stats":
-			for _, kv := range fields[1:] {
-				k, v, _ := strings.Cut(kv, "=")
-				n, _ := strconv.Atoi(v)
-				switch k {
-				case "pages":
-					res.Pages = n
-				case "bit_rate":
-					res.BitRate = n
-				case "ecm":
-					res.ECM = n != 0
-				}
-			}
+			st := parseStats(fields[1:])
+			res.Pages, res.BitRate, res.ECM = st["pages"], st["bit_rate"], st["ecm"] != 0
 		}
 	}
 	return res, nil

@@ -132,20 +132,8 @@ func (term *Terminal) Close() (TerminalResult, error) {
 		return r, fmt.Errorf("spandsp t30term: result %q", line)
 	}
 	r.Code, _ = strconv.Atoi(f[1])
-	for _, kv := range f[2:6] {
-		k, v, _ := strings.Cut(kv, "=")
-		n, _ := strconv.Atoi(v)
-		switch k {
-		case "pages_tx":
-			r.PagesTx = n
-		case "pages_rx":
-			r.PagesRx = n
-		case "bit_rate":
-			r.BitRate = n
-		case "ecm":
-			r.ECM = n == 1
-		}
-	}
+	st := parseStats(f[2:6])
+	r.PagesTx, r.PagesRx, r.BitRate, r.ECM = st["pages_tx"], st["pages_rx"], st["bit_rate"], st["ecm"] == 1
 	r.Text = strings.Join(f[6:], " ")
 	return r, nil
 }
