@@ -77,8 +77,11 @@ var toneDisc = float32(math.Sin(2 * math.Pi * 100 * decim / dsp.SampleRate))
 // discriminator from ±toneDisc averaged over fskAvg outputs (4 ms), is
 // below 0.02 for V.21 even in -35 dBm0 noise and near 0.09 for noise or a
 // V.17/V.29 signal in the band. The carrier comes up only below fskOnErr
-// and drops above fskOffErr.
+// and drops once fskErr has been above fskOffErr for fskOffRun more
+// outputs than below it (8 ms: a phase hit in a frame is not the end).
 const (
+	fskClip   = 0.2
+	fskOffRun = 16
 	fskAvg    = 8
 	fskOnErr  = 0.016
 	fskOffErr = 0.03
@@ -105,6 +108,7 @@ type Receiver struct {
 	prevSum float32
 
 	fskErr    float32 // mean squared distance of the discriminator from a tone
+	offRun    int     // outputs with fskErr above fskOffErr, less those below
 	power     float32 // in-band mean square, fast average (carrier off)
 	slowPower float32 // in-band mean square, slow average (carrier on)
 	onCount   int
@@ -199,7 +203,9 @@ func (r *Receiver) sample(x float32) {
 	if d < 0 {
 		dev = d + toneDisc
 	}
-	r.fskErr += (dev*dev - r.fskErr) * (1.0 / fskAvg)
+	// Clipped, so that one phase hit (a click, a slip) weighs no more
+	// than a few outputs of noise.
+	r.fskErr += (min(dev*dev, fskClip) - r.fskErr) * (1.0 / fskAvg)
 	if !r.up && r.slowPower < r.onLevel {
 		// Too quiet to judge: start each signal's measure afresh, halfway to the
 		// on threshold, so that a carrier is not delayed by the silence
@@ -228,10 +234,16 @@ func (r *Receiver) sample(x float32) {
 		r.prevSum = r.discSum
 		return
 	}
-	if r.power < r.offLevel || r.fskErr > fskOffErr {
+	switch {
+	case r.fskErr > fskOffErr:
+		r.offRun++
+	case r.offRun > 0:
+		r.offRun--
+	}
+	if r.power < r.offLevel || r.offRun >= fskOffRun {
 		r.slowPower = r.power
 		r.up = false
-		r.onCount = 0
+		r.onCount, r.offRun = 0, 0
 		if r.status != nil {
 			r.status(dsp.CarrierDown, r.n)
 		}
