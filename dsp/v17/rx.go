@@ -14,6 +14,11 @@ import (
 const (
 	carrierOnDBm0  = -45.5
 	carrierOffDBm0 = -48.5
+	// dropBelowTrained is where, relative to the power heard when
+	// training ends, a trained receiver's carrier ends: 12 dB down, well
+	// below the dips of a QAM envelope over the 4 ms power meter, so that
+	// line noise above the off level does not hold the carrier up.
+	dropBelowTrained = 0.063
 )
 
 // Receiver front-end parameters.
@@ -283,6 +288,7 @@ func (r *Receiver) symbol(z qam.Complex) {
 			r.count++
 			if r.count == seg4Len {
 				r.stage = rxData
+				r.cd.RaiseOff(r.cd.Power() * dropBelowTrained)
 				if !r.short {
 					copy(r.saved, r.eq.Taps())
 					r.haveSaved = true
