@@ -49,6 +49,7 @@ func (e *Engine) rxChunk(c []int16, at int64) {
 			e.v21Rx.Receive(c)
 		case e.hot != 0:
 			e.hsRx.Receive(c)
+			e.v21Rx.Receive(c) // the far end going back to V.21 ends the frames
 		}
 		e.tickIdle(len(c))
 	case StateOriginating:
@@ -64,6 +65,11 @@ func (e *Engine) rxChunk(c []int16, at int64) {
 			e.v21Rx.Receive(c)
 		} else {
 			e.hsRx.Receive(c)
+			if e.state == StateRxHDLC {
+				// ECM: V.21 flags mean the far end's high-speed
+				// transmission is over (T.30 Annex A: RCP, then PPS).
+				e.v21Rx.Receive(c)
+			}
 		}
 		if e.state == StateRxHDLC && e.rx.finalPending {
 			if e.rx.finalWait += len(c); e.rx.finalWait >= finalOKTimeout {
@@ -74,7 +80,12 @@ func (e *Engine) rxChunk(c []int16, at int64) {
 		}
 	case StateRxData:
 		e.hsRx.Receive(c)
-		if e.state == StateRxData && (e.rx.watchV21 || e.rx.lossLeft > 0) {
+		if e.state == StateRxData {
+			// Before training V.21 flags mean the far end sent a T.30
+			// frame instead (+FCERROR); after it, that the page is over
+			// even when the high-speed receiver has not noticed yet (a
+			// sender going straight from the page to +FTH=3, or noise
+			// above the carrier-off level).
 			e.v21Rx.Receive(c)
 		}
 		if e.state == StateRxData && e.rx.lossLeft > 0 {
@@ -140,13 +151,27 @@ func (e *Engine) ReceiveHDLC(m Modulation) error {
 		e.deliverPending()
 		return nil
 	}
+	if fam != famV21 && e.hot == V21 && e.framedIdle {
+		// The far end is sending V.21 flags: no high-speed frames will
+		// come (an ECM receiver that missed RCP asks for more blocks).
+		// The flags stay for the next +FRH=3.
+		e.at = e.rxClock
+		e.emit(NoCarrier, 0)
+		return nil
+	}
+	keepV21 := fam != famV21 && e.hot == V21
 	e.stopHot()
-	if fam == famV21 {
+	if !keepV21 {
+		// Else the V.21 receiver, watching alongside, goes on from
+		// where it is: flags it has begun to hear end this operation.
 		e.v21Rx.Reset()
 		e.v21Dec.Reset()
 		e.v21Carrier = false
-	} else if err := e.startHighSpeed(m, true); err != nil {
-		return err
+	}
+	if fam != famV21 {
+		if err := e.startHighSpeed(m, true); err != nil {
+			return err
+		}
 	}
 	e.enter(StateRxHDLC)
 	e.replayHistory()
@@ -327,6 +352,8 @@ func (e *Engine) gotFrame(mod Modulation, data []byte, ok bool) {
 		p := &e.pending[len(e.pending)-1]
 		p.final, p.fcsOK, p.fcs, p.at = final && ok, ok, fcs, e.at
 		p.n = copy(p.data[:], data)
+	default:
+		return // V.21 watched alongside a high-speed receiver
 	}
 	e.frameSince = true
 }
@@ -416,6 +443,12 @@ func (e *Engine) v21Framing() {
 			return
 		}
 		if !e.rx.watchV21 {
+			if e.rx.connected {
+				// The page is over (see rxChunk): NO CARRIER, and the
+				// next +FRH=3 picks up these flags.
+				e.endData()
+				e.hot, e.framedIdle = V21, true
+			}
 			return
 		}
 		e.rx.watchV21 = false
@@ -429,8 +462,47 @@ func (e *Engine) v21Framing() {
 		e.emit(FCError, 0)
 		e.enter(StateIdle)
 		e.hot, e.framedIdle = V21, true // the next +FRH=3 picks up these flags
-	default:
+	case StateRxHDLC:
+		if e.rx.mod != V21 {
+			e.hsEndedByV21()
+			return
+		}
 		e.hdlcFraming(V21)
+	case StateIdle:
+		if e.hot != V21 && e.hot != 0 {
+			e.hsEndedByV21()
+			return
+		}
+		e.hdlcFraming(V21)
+	}
+}
+
+// hsEndedByV21 ends high-speed HDLC reception on V.21 flags: the far end
+// has gone back to T.30 signalling, whatever the high-speed receiver still
+// believes (noise or the V.21 signal itself may hold its carrier detector
+// up). It is reported as the carrier's end, and the V.21 receiver, which
+// has framing, is kept for the next +FRH=3.
+func (e *Engine) hsEndedByV21() {
+	if e.state == StateRxHDLC {
+		e.hsCarrier = false
+		e.hsDec.Reset()
+		e.hdlcCarrierDown(e.hsMod)
+		if e.state == StateRxHDLC {
+			// No CONNECT yet: nothing came at this modulation.
+			e.emit(NoCarrier, 0)
+			e.enter(StateIdle)
+		}
+		e.hot, e.framedIdle = V21, true
+		e.pending, e.pendingHead = e.pending[:0], 0
+		return
+	}
+	// Idle: frames heard meanwhile stay for the next +FRH at the high
+	// speed, followed by the carrier's end; after them the V.21 frames
+	// are found in the history by +FRH=3.
+	if e.hsCarrier {
+		e.hsCarrier = false
+		e.hsDec.Reset()
+		e.hdlcCarrierDown(e.hsMod)
 	}
 }
 
