@@ -640,9 +640,12 @@ func (d *DCE) sendFrame() {
 	f := d.frame
 	d.frame = d.frame[:0]
 	if len(f) == 0 {
-		// <DLE><ETX> alone: the DTE has no more frames; stop the carrier.
+		// <DLE><ETX> alone: the DTE has no more frames. Closing flags,
+		// then the carrier stops and OK follows (T.31 §8.3.2).
 		d.mode = modeTxEnding
-		d.eng.Abort()
+		if err := d.eng.EndHDLC(); err != nil {
+			d.eng.Abort()
+		}
 		return
 	}
 	final := len(f) >= 2 && f[1]&0x10 != 0

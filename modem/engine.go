@@ -184,7 +184,7 @@ type txOp struct {
 	awaitConnect bool
 	finalQueued  bool
 	sentFinal    bool
-	ending       bool // EndData called
+	ending       bool // EndData or EndHDLC called
 	dataStarted  bool // a DTE byte has been sent (fill is 0x00 after, 0xFF before)
 	cur          int  // bits left in curByte
 	curByte      byte

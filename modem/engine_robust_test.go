@@ -190,3 +190,63 @@ func TestHighSpeedThenV21NoGap(t *testing.T) {
 		})
 	}
 }
+
+// TestEndHDLC: ending +FTH without a final frame (<DLE><ETX> alone) sends
+// what is queued and closing flags, then OK when the carrier stops — not
+// at once, as Abort does. The receiver gets the frames, then NO CARRIER.
+func TestEndHDLC(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		frames [][]byte
+		wantA  string
+		wantB  string
+	}{
+		{"no frame", nil, "CONNECT3 OK", "CONNECT3 NO CARRIER"},
+		{"after a frame", [][]byte{frameCSI}, "CONNECT3 CONNECT3 OK", "CONNECT3 frame OK CONNECT3 NO CARRIER"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPair(t, Config{}, mulaw())
+			must(t, p.a.e.TransmitHDLC(V21))
+			for _, f := range tc.frames {
+				must(t, p.a.e.SendFrame(f, false))
+			}
+			p.a.drain()
+			p.run(0.3, nil)
+			must(t, p.b.e.ReceiveHDLC(V21))
+			p.b.on = func(ev Event) {
+				if ev.Kind == OK && p.b.e.State() == StateIdle {
+					must(t, p.b.e.ReceiveHDLC(V21))
+				}
+			}
+			end := func() {
+				must(t, p.a.e.EndHDLC())
+				if err := p.a.e.SendFrame(frameDIS, true); err != ErrState {
+					t.Errorf("SendFrame after EndHDLC: %v, want ErrState", err)
+				}
+			}
+			if len(tc.frames) == 0 {
+				end()
+			} else {
+				p.a.on = func(ev Event) {
+					if ev.Kind == Connect && len(p.a.log) == 2 {
+						end()
+					}
+				}
+			}
+			ended := p.samples
+			p.run(4, func() bool { return p.idle() })
+			if got := p.a.kinds(); got != tc.wantA {
+				t.Errorf("A: %q, want %q", got, tc.wantA)
+			}
+			if got := p.b.kinds(); got != tc.wantB {
+				t.Errorf("B: %q, want %q", got, tc.wantB)
+			}
+			okA, _ := p.a.find(OK, 0)
+			// The 1 s preamble (and the frame) go out in full, then
+			// closing flags.
+			if okA.At < 8000 || okA.At > ended+int64(16000) {
+				t.Errorf("OK at %d (ended at %d)", okA.At, ended)
+			}
+		})
+	}
+}

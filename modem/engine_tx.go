@@ -91,7 +91,7 @@ func (e *Engine) waitingForDTE(n int) bool {
 	if !e.offHook || e.cfg.InactivityTimeout == 0 {
 		return false
 	}
-	waiting := e.state == StateTxHDLC && e.fhead == len(e.frames) && !e.tx.sentFinal ||
+	waiting := e.state == StateTxHDLC && e.fhead == len(e.frames) && !e.tx.sentFinal && !e.tx.ending ||
 		e.state == StateTxData && e.txN == 0 && !e.tx.ending
 	if !waiting {
 		e.idleRun = 0
@@ -167,7 +167,9 @@ func (e *Engine) nextFrame() ([]byte, bool) {
 	if e.tx.awaitConnect {
 		// The previous non-final frame (and the flag closing it) has gone.
 		e.tx.awaitConnect = false
-		e.emit(Connect, e.tx.mod)
+		if !e.tx.ending {
+			e.emit(Connect, e.tx.mod)
+		}
 	}
 	if e.fhead < len(e.frames) {
 		f, final := e.frames[e.fhead], e.finals[e.fhead]
@@ -183,10 +185,22 @@ func (e *Engine) nextFrame() ([]byte, bool) {
 		}
 		return f, true
 	}
-	if e.tx.sentFinal {
+	if e.tx.sentFinal || e.tx.ending {
 		return nil, false
 	}
 	return nil, true
+}
+
+// EndHDLC ends TransmitHDLC without a final frame, as <DLE><ETX> alone
+// after CONNECT does (T.31 §8.3.2: the DTE has no more frames): the frames
+// already queued go out, then closing flags; the carrier stops and OK ends
+// the operation. Abort, by contrast, cuts the carrier at once.
+func (e *Engine) EndHDLC() error {
+	if e.state != StateTxHDLC && e.state != StateAnswering {
+		return ErrState
+	}
+	e.tx.ending, e.tx.finalQueued = true, true
+	return nil
 }
 
 // TransmitData starts +FTM=<m>: the training and a Connect event at once,
