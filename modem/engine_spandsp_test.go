@@ -3,7 +3,6 @@ package modem
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,13 +13,12 @@ import (
 )
 
 // startSpandsp starts spandsp's T.30 terminal as the far end, without ECM
-// and with MH only, as the Class 1 dialogues below are scripted for.
-func startSpandsp(t *testing.T, calling bool, file string) *spandsp.Terminal {
-	spec := spandsp.TerminalSpec{Calling: calling, Compressions: spandsp.CompressMH, Ident: "SPANDSP ANSWER"}
-	if calling {
-		spec.TxTIFF, spec.Ident = file, "SPANDSP CALLER"
-	} else {
-		spec.RxTIFF = file
+// and with MH only, as the Class 1 dialogues below are scripted for: it
+// calls and sends send, or answers and receives into rxFile.
+func startSpandsp(t *testing.T, send []*t4.Page, rxFile string) *spandsp.Terminal {
+	spec := spandsp.TerminalSpec{Compressions: spandsp.CompressMH, Ident: "SPANDSP ANSWER", RxTIFF: rxFile}
+	if send != nil {
+		spec.Calling, spec.TxPages, spec.Ident = true, send, "SPANDSP CALLER"
 	}
 	return spandsp.StartTerminal(t, spec)
 }
@@ -169,7 +167,7 @@ func TestSpandspReceivesFromEngine(t *testing.T) {
 
 func spandspReceives(t *testing.T, late int) {
 	rx := filepath.Join(t.TempDir(), "rx.tif")
-	sp := startSpandsp(t, false, rx)
+	sp := startSpandsp(t, nil, rx)
 	c := newClassOne(t, sp)
 	c.late = late
 	e := c.e
@@ -212,17 +210,11 @@ func spandspReceives(t *testing.T, late int) {
 	if r.Code != 0 || r.PagesRx != 1 || r.BitRate != 14400 {
 		t.Fatalf("spandsp: %+v", r)
 	}
-	f, err := os.Open(rx)
-	if err != nil {
-		t.Fatal(err)
+	pages := spandsp.ReadTIFF(t, rx)
+	if len(pages) != 1 {
+		t.Fatalf("spandsp's TIFF: %d pages", len(pages))
 	}
-	defer f.Close()
-	st, _ := f.Stat()
-	pages, err := t4.ReadTIFF(f, st.Size())
-	if err != nil || len(pages) != 1 {
-		t.Fatalf("spandsp's TIFF: %v, %d pages", err, len(pages))
-	}
-	got := pages[0].Page
+	got := pages[0]
 	if got.Width != page.Width || got.Height != page.Height || !bytes.Equal(got.Pix, page.Pix) {
 		t.Errorf("page differs: %dx%d, sent %dx%d", got.Width, got.Height, page.Width, page.Height)
 	}
@@ -266,15 +258,7 @@ func TestSpandspSendsToEngine(t *testing.T) {
 
 func spandspSends(t *testing.T, late int) {
 	page := testPage(t)
-	tx := filepath.Join(t.TempDir(), "tx.tif")
-	var buf bytes.Buffer
-	if err := t4.WriteTIFF(&buf, []*t4.Page{page}, t4.TIFFOptions{Compression: t4.MH}); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(tx, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sp := startSpandsp(t, true, tx)
+	sp := startSpandsp(t, []*t4.Page{page}, "")
 	c := newClassOne(t, sp)
 	c.late = late
 	e := c.e

@@ -1,9 +1,7 @@
 package t30
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -56,16 +54,34 @@ var spandspModems = []struct {
 
 // TestSpandspT30Send: we call spandsp's terminal and send it 3 pages, ECM
 // on and off, at each modem's top rate; the pages it writes are ours.
-func TestSpandspT30Send(t *testing.T) {
+func TestSpandspT30Send(t *testing.T) { spandspT30(t, true) }
+
+// TestSpandspT30Receive: spandsp's terminal calls us and sends 3 pages,
+// ECM on and off, at each modem's top rate.
+func TestSpandspT30Receive(t *testing.T) { spandspT30(t, false) }
+
+// spandspT30 runs a 3-page call with spandsp's terminal for each modem,
+// ECM on and off; we call and send when weSend, else spandsp does.
+func spandspT30(t *testing.T, weSend bool) {
 	for _, m := range spandspModems {
 		for _, ecm := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/ECM=%v", m.name, ecm), func(t *testing.T) {
 				t.Parallel()
-				pages := threePages(t, t4.Fine, 70)
-				rxFile := filepath.Join(t.TempDir(), "rx.tif")
-				term := spandsp.StartTerminal(t, spandsp.TerminalSpec{RxTIFF: rxFile, ECM: ecm, Modems: m.mask, Ident: "SPANDSP"})
-				s, err := NewSession(Config{Caller: true, Role: Sender, LocalID: "SOFTFAX", ECM: ecm, Modulations: m.mods,
-					Source: &Pages{List: pages}, Logger: testLogger(t)})
+				spec := spandsp.TerminalSpec{ECM: ecm, Modems: m.mask, Ident: "SPANDSP"}
+				cfg := Config{LocalID: "SOFTFAX", ECM: ecm, Modulations: m.mods, Logger: testLogger(t)}
+				col := &Collector{}
+				var pages []*t4.Page
+				if weSend {
+					pages = threePages(t, t4.Fine, 70)
+					spec.RxTIFF = filepath.Join(t.TempDir(), "rx.tif")
+					cfg.Caller, cfg.Role, cfg.Source = true, Sender, &Pages{List: pages}
+				} else {
+					pages = threePages(t, t4.Fine, 80)
+					spec.Calling, spec.TxPages = true, pages
+					cfg.Role, cfg.Sink = Receiver, col
+				}
+				term := spandsp.StartTerminal(t, spec)
+				s, err := NewSession(cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -74,67 +90,16 @@ func TestSpandspT30Send(t *testing.T) {
 				if res.Err != nil || r.Code != 0 {
 					t.Fatalf("ours: %v; spandsp: %d %s", res.Err, r.Code, r.Text)
 				}
-				if res.RemoteID != "SPANDSP" || res.Modulation.BitRate() != m.rate || res.ECM != ecm || r.PagesRx != 3 {
+				theirPages, got := r.PagesTx, col.Pages
+				if weSend {
+					theirPages, got = r.PagesRx, spandsp.ReadTIFF(t, spec.RxTIFF)
+				}
+				if res.RemoteID != "SPANDSP" || res.Modulation.BitRate() != m.rate || res.ECM != ecm || theirPages != 3 {
 					t.Errorf("ours %+v; spandsp %+v", res, r)
 				}
-				got := readTIFF(t, rxFile)
 				samePages(t, got, pages)
 				t.Logf("%v %v ECM=%v, %.1f s of line time", res.Modulation, res.Compression, res.ECM, float64(n)/8000)
 			})
 		}
 	}
-}
-
-// TestSpandspT30Receive: spandsp's terminal calls us and sends 3 pages,
-// ECM on and off, at each modem's top rate.
-func TestSpandspT30Receive(t *testing.T) {
-	for _, m := range spandspModems {
-		for _, ecm := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/ECM=%v", m.name, ecm), func(t *testing.T) {
-				t.Parallel()
-				pages := threePages(t, t4.Fine, 80)
-				txFile := filepath.Join(t.TempDir(), "tx.tif")
-				var buf bytes.Buffer
-				if err := t4.WriteTIFF(&buf, pages, t4.TIFFOptions{Compression: t4.MH}); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(txFile, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				term := spandsp.StartTerminal(t, spandsp.TerminalSpec{Calling: true, TxTIFF: txFile, ECM: ecm, Modems: m.mask, Ident: "SPANDSP"})
-				col := &Collector{}
-				s, err := NewSession(Config{Role: Receiver, LocalID: "SOFTFAX", ECM: ecm, Modulations: m.mods, Sink: col, Logger: testLogger(t)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, n := spandspCall(t, s, term, 400)
-				res := s.Result()
-				if res.Err != nil || r.Code != 0 {
-					t.Fatalf("ours: %v; spandsp: %d %s", res.Err, r.Code, r.Text)
-				}
-				if res.RemoteID != "SPANDSP" || res.Modulation.BitRate() != m.rate || res.ECM != ecm || r.PagesTx != 3 {
-					t.Errorf("ours %+v; spandsp %+v", res, r)
-				}
-				samePages(t, col.Pages, pages)
-				t.Logf("%v %v ECM=%v, %.1f s of line time", res.Modulation, res.Compression, res.ECM, float64(n)/8000)
-			})
-		}
-	}
-}
-
-func readTIFF(t *testing.T, name string) []*t4.Page {
-	t.Helper()
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp, err := t4.ReadTIFF(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := make([]*t4.Page, len(tp))
-	for i := range tp {
-		pages[i] = tp[i].Page
-	}
-	return pages
 }

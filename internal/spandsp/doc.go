@@ -70,8 +70,9 @@
 // # A T.30 terminal in lockstep (t30term)
 //
 // [StartTerminal] starts spandsp's terminal as the far end of a call with
-// the capabilities of a [TerminalSpec] (calling or answering, the TIFF to
-// send or to receive into, ECM, modems, compressions, identity). The test
+// the capabilities of a [TerminalSpec] (calling or answering; the TIFF to
+// send, or pages to send as an MH TIFF, or the TIFF to receive into, read
+// back with [ReadTIFF]; ECM, modems, compressions, identity). The test
 // owns the clock: each [Terminal.Exchange] gives the terminal [TermBlock]
 // samples it hears and returns the [TermBlock] samples it sends, so a call
 // runs as fast as the CPU allows and replays exactly. [Terminal.Done]

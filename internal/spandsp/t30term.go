@@ -7,10 +7,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/softfax/softfax/t4"
 )
 
 // t30term.c is one spandsp fax terminal exchanging audio with ours in
@@ -24,8 +28,11 @@ const TermBlock = 160
 
 // TerminalSpec configures spandsp's terminal.
 type TerminalSpec struct {
-	Calling      bool
-	TxTIFF       string // file to send, "" for none
+	Calling bool
+	TxTIFF  string // file to send, "" for none
+	// TxPages, when set, are written to an MH TIFF in a temporary
+	// directory of the test and sent in place of TxTIFF.
+	TxPages      []*t4.Page
 	RxTIFF       string // file to receive into, "" for none
 	ECM          bool
 	Modems       int // ModemsV27ter|ModemsV29|ModemsV17 (0: all)
@@ -58,6 +65,9 @@ type Terminal struct {
 func StartTerminal(t testing.TB, spec TerminalSpec) *Terminal {
 	t.Helper()
 	path := t30termProgram.require(t)
+	if spec.TxPages != nil {
+		spec.TxTIFF = writeTIFF(t, spec.TxPages)
+	}
 	orDash := func(s string) string {
 		if s == "" {
 			return "-"
@@ -136,4 +146,37 @@ func (term *Terminal) Close() (TerminalResult, error) {
 	r.PagesTx, r.PagesRx, r.BitRate, r.ECM = st["pages_tx"], st["pages_rx"], st["bit_rate"], st["ecm"] == 1
 	r.Text = strings.Join(f[6:], " ")
 	return r, nil
+}
+
+// writeTIFF writes pages to an MH TIFF file (what every spandsp reads) in
+// a temporary directory of the test and returns its path.
+func writeTIFF(t testing.TB, pages []*t4.Page) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := t4.WriteTIFF(&buf, pages, t4.TIFFOptions{Compression: t4.MH}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tx.tif")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// ReadTIFF returns the pages of a TIFF file spandsp wrote (TerminalSpec.RxTIFF).
+func ReadTIFF(t testing.TB, path string) []*t4.Page {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := t4.ReadTIFF(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("spandsp's TIFF %s: %v", path, err)
+	}
+	pages := make([]*t4.Page, len(tp))
+	for i := range tp {
+		pages[i] = tp[i].Page
+	}
+	return pages
 }
