@@ -2,6 +2,7 @@ package v21
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
@@ -35,19 +36,28 @@ func ourHDLC(frames [][]byte, flags int) []int16 {
 	return modemtest.TransmitAll(NewTransmitter(Config{}, enc.Bit))
 }
 
-type rxFrame struct {
-	data []byte
-	ok   bool
-}
-
-func ourHDLCReceive(samples []int16) []rxFrame {
-	var got []rxFrame
+// ourHDLCReceive runs our receiver and HDLC decoder over samples.
+func ourHDLCReceive(samples []int16) []spandsp.Frame {
+	var got []spandsp.Frame
 	dec := hdlc.NewDecoder(func(data []byte, ok bool) {
-		got = append(got, rxFrame{append([]byte(nil), data...), ok})
+		got = append(got, spandsp.Frame{Data: append([]byte(nil), data...), OK: ok})
 	})
 	rx := NewReceiver(Config{}, dec.PutBit, nil)
 	rx.Receive(samples)
 	return got
+}
+
+// checkFrames checks that a receiver got exactly t30Frames, FCS good.
+func checkFrames(t *testing.T, what string, got []spandsp.Frame) {
+	t.Helper()
+	if len(got) != len(t30Frames) {
+		t.Errorf("%s: %d frames, want %d", what, len(got), len(t30Frames))
+	}
+	for i, f := range got {
+		if i < len(t30Frames) && (!f.OK || !bytes.Equal(f.Data, t30Frames[i])) {
+			t.Errorf("%s: frame %d = %x ok=%v, want %x", what, i, f.Data, f.OK, t30Frames[i])
+		}
+	}
 }
 
 func TestSpandspV21HDLCOursToSpandsp(t *testing.T) {
@@ -55,13 +65,9 @@ func TestSpandspV21HDLCOursToSpandsp(t *testing.T) {
 	for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
 		sig := linesim.New(linesim.Impairments{Law: law}).Apply(nil, append(ourHDLC(t30Frames, 38), make([]int16, 800)...))
 		got, events := h.DemodulateHDLC(t, spandsp.Spec{Modem: "v21"}, sig)
-		if len(got) != len(t30Frames) {
-			t.Fatalf("%v: spandsp got %d frames, want %d (events %v)", law, len(got), len(t30Frames), events)
-		}
-		for i, f := range got {
-			if !f.OK || !bytes.Equal(f.Data, t30Frames[i]) {
-				t.Errorf("%v: spandsp frame %d = %x ok=%v, want %x", law, i, f.Data, f.OK, t30Frames[i])
-			}
+		checkFrames(t, fmt.Sprintf("%v: spandsp", law), got)
+		if t.Failed() {
+			t.Fatalf("%v: spandsp's events %v", law, events)
 		}
 	}
 }
@@ -71,15 +77,7 @@ func TestSpandspV21HDLCSpandspToOurs(t *testing.T) {
 	for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
 		sig := h.ModulateHDLC(t, spandsp.Spec{Modem: "v21", Flags: 38}, t30Frames)
 		sig = linesim.New(linesim.Impairments{Law: law}).Apply(nil, append(sig, make([]int16, 800)...))
-		got := ourHDLCReceive(sig)
-		if len(got) != len(t30Frames) {
-			t.Fatalf("%v: got %d frames, want %d", law, len(got), len(t30Frames))
-		}
-		for i, f := range got {
-			if !f.ok || !bytes.Equal(f.data, t30Frames[i]) {
-				t.Errorf("%v: frame %d = %x ok=%v, want %x", law, i, f.data, f.ok, t30Frames[i])
-			}
-		}
+		checkFrames(t, fmt.Sprintf("%v: ours", law), ourHDLCReceive(sig))
 	}
 }
 
@@ -145,29 +143,13 @@ func TestSpandspV21HDLCImpaired(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.imp.Seed = uint64(i + 1)
-			got := ourHDLCReceive(linesim.New(tc.imp).Apply(nil, theirs))
-			if len(got) != len(t30Frames) {
-				t.Errorf("spandsp → ours: %d frames, want %d", len(got), len(t30Frames))
-			}
-			for i, f := range got {
-				if i < len(t30Frames) && (!f.ok || !bytes.Equal(f.data, t30Frames[i])) {
-					t.Errorf("spandsp → ours: frame %d = %x ok=%v", i, f.data, f.ok)
-				}
-			}
+			checkFrames(t, "spandsp → ours", ourHDLCReceive(linesim.New(tc.imp).Apply(nil, theirs)))
 			if tc.imp.GainDB < -26 {
 				// spandsp's fax engine cuts V.21 off at -39 dBm0.
 				return
 			}
 			sp, _ := h.DemodulateHDLC(t, spandsp.Spec{Modem: "v21", Cutoff: spandsp.FaxCutoffV21}, linesim.New(tc.imp).Apply(nil, ours))
-			good := 0
-			for i, f := range sp {
-				if i < len(t30Frames) && f.OK && bytes.Equal(f.Data, t30Frames[i]) {
-					good++
-				}
-			}
-			if good != len(t30Frames) || len(sp) != len(t30Frames) {
-				t.Errorf("ours → spandsp: %d good of %d frames, want %d", good, len(sp), len(t30Frames))
-			}
+			checkFrames(t, "ours → spandsp", sp)
 		})
 	}
 }
