@@ -250,3 +250,25 @@ func TestEndHDLC(t *testing.T) {
 		})
 	}
 }
+
+// TestV21CarrierEndInNoise: the OK after a final V.21 frame waits for the
+// far carrier's end; in -36 dBm0 noise (in band above V.21's -48 dBm0 off level)
+// that end is still found within a few ms, also when a V.17 TCF follows
+// the frame at once.
+func TestV21CarrierEndInNoise(t *testing.T) {
+	for _, then := range []Modulation{0, V17_14400} {
+		p := newPair(t, Config{}, noisy(-36))
+		a := []step{fth(V21, frameDCS)}
+		b := []step{frh(V21, "CONNECT3 frame OK")}
+		if then != 0 {
+			a = append(a, ftm(then, make([]byte, 2700)))
+			b = append(b, frm(then, false, "CONNECT data NO CARRIER"))
+		}
+		p.runScripts(8, a, b)
+		okA, _ := p.a.find(OK, 0)
+		okB, _ := p.b.find(OK, 0)
+		if d := okB.At - okA.At; d > 400 {
+			t.Errorf("then %v: OK %d samples after the far carrier stopped", then, d)
+		}
+	}
+}
