@@ -539,13 +539,8 @@ func (e *Engine) hsStatus(s dsp.Status, _ int64) {
 			e.hdlcCarrierDown(e.hsMod)
 		} else if e.state == StateRxData && e.rx.connected && e.rx.lossLeft == 0 {
 			if e.cfg.CarrierLossTimeout > 0 {
+				// V.21 flags meanwhile make the loss final at once.
 				e.rx.lossLeft = e.cfg.CarrierLossTimeout
-				// V.21 flags meanwhile make the loss final at once
-				// (V.21 carrier detection alone cannot tell V.17's
-				// 1800 Hz carrier from V.21's band).
-				e.v21Rx.Reset()
-				e.v21Dec.Reset()
-				e.v21Carrier = false
 			} else {
 				e.endData()
 			}
