@@ -70,18 +70,32 @@ func TestSpandspV17Receive(t *testing.T) {
 			short := randomBits(uint64(rate)+3, 20000)
 			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate}, long)
 			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, ShortTrain: true}, short)
-			gap := make([]int16, 803)
-			r, bits, events := newTestReceiver(t, rate)
-			demodulate(t, r, bits, events, append(a, gap...))
-			checkRun(t, "long train", long, *bits, *events)
-			if err := r.Restart(rate, true); err != nil {
-				t.Fatal(err)
-			}
-			*bits, *events = nil, nil
-			demodulate(t, r, bits, events, append(b, gap...))
-			checkRun(t, "short train", short, *bits, *events)
+			receiveLongShort(t, rate, long, short, a, b, nil)
 		})
 	}
+}
+
+// receiveLongShort feeds spandsp's long-train signal a (of the bits long),
+// then its short-train signal b (of short), each followed by a gap, to one
+// receiver of ours, through line if not nil, and checks both runs.
+func receiveLongShort(t *testing.T, rate int, long, short []byte, a, b []int16, line *linesim.Line) {
+	t.Helper()
+	gap := make([]int16, 803)
+	r, bits, events := newTestReceiver(t, rate)
+	run := func(what string, sent []byte, samples []int16) {
+		sig := append(samples, gap...)
+		if line != nil {
+			sig = line.Apply(nil, sig)
+		}
+		*bits, *events = nil, nil
+		demodulate(t, r, bits, events, sig)
+		checkRun(t, what, sent, *bits, *events)
+	}
+	run("long train", long, a)
+	if err := r.Restart(rate, true); err != nil {
+		t.Fatal(err)
+	}
+	run("short train", short, b)
 }
 
 // checkRun checks that a receiver trained once and delivered exactly the
@@ -116,16 +130,7 @@ func TestSpandspV17ReceiveImpaired(t *testing.T) {
 			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20}, long)
 			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20, ShortTrain: true}, short)
 			line := linesim.New(linesim.Impairments{Law: g711.Ulaw, FreqOffsetHz: -7, ClockPPM: 100, NoiseDBm0: linesim.Noise(-55), Seed: 1})
-			gap := make([]int16, 803)
-			r, bits, events := newTestReceiver(t, rate)
-			demodulate(t, r, bits, events, line.Apply(nil, append(a, gap...)))
-			checkRun(t, "long train", long, *bits, *events)
-			if err := r.Restart(rate, true); err != nil {
-				t.Fatal(err)
-			}
-			*bits, *events = nil, nil
-			demodulate(t, r, bits, events, line.Apply(nil, append(b, gap...)))
-			checkRun(t, "short train", short, *bits, *events)
+			receiveLongShort(t, rate, long, short, a, b, line)
 		})
 	}
 }
