@@ -62,40 +62,49 @@ func TestSpandspV17Transmit(t *testing.T) {
 
 // TestSpandspV17Receive sends spandsp's transmitter's signal to our
 // receiver: a long train, then a short train to the same receiver.
-func TestSpandspV17Receive(t *testing.T) {
+func TestSpandspV17Receive(t *testing.T) { spandspReceive(t, 2, 0, nil) }
+
+// TestSpandspV17ReceiveImpaired: spandsp's transmitter through a µ-law line
+// with a frequency and a clock offset into our receiver, long then short
+// train.
+func TestSpandspV17ReceiveImpaired(t *testing.T) {
+	spandspReceive(t, 4, -20, &linesim.Impairments{Law: g711.Ulaw, FreqOffsetHz: -7, ClockPPM: 100, NoiseDBm0: linesim.Noise(-55), Seed: 1})
+}
+
+// spandspReceive feeds spandsp's long-train signal at level (dBm0, 0:
+// spandsp's default), then its short-train signal, each followed by a
+// gap, through a line with imp (nil: none) to one receiver of ours at each
+// rate, and checks both runs. The bits are random from seed and seed+1.
+func spandspReceive(t *testing.T, seed uint64, level float64, imp *linesim.Impairments) {
 	h := spandsp.Require(t)
 	for _, rate := range allRates {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
-			long := randomBits(uint64(rate)+2, 20000)
-			short := randomBits(uint64(rate)+3, 20000)
-			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate}, long)
-			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, ShortTrain: true}, short)
-			receiveLongShort(t, rate, long, short, a, b, nil)
+			long := randomBits(uint64(rate)+seed, 20000)
+			short := randomBits(uint64(rate)+seed+1, 20000)
+			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: level}, long)
+			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: level, ShortTrain: true}, short)
+			var line *linesim.Line
+			if imp != nil {
+				line = linesim.New(*imp)
+			}
+			gap := make([]int16, 803)
+			r, bits, events := newTestReceiver(t, rate)
+			run := func(what string, sent []byte, samples []int16) {
+				sig := append(samples, gap...)
+				if line != nil {
+					sig = line.Apply(nil, sig)
+				}
+				*bits, *events = nil, nil
+				demodulate(t, r, bits, events, sig)
+				checkRun(t, what, sent, *bits, *events)
+			}
+			run("long train", long, a)
+			if err := r.Restart(rate, true); err != nil {
+				t.Fatal(err)
+			}
+			run("short train", short, b)
 		})
 	}
-}
-
-// receiveLongShort feeds spandsp's long-train signal a (of the bits long),
-// then its short-train signal b (of short), each followed by a gap, to one
-// receiver of ours, through line if not nil, and checks both runs.
-func receiveLongShort(t *testing.T, rate int, long, short []byte, a, b []int16, line *linesim.Line) {
-	t.Helper()
-	gap := make([]int16, 803)
-	r, bits, events := newTestReceiver(t, rate)
-	run := func(what string, sent []byte, samples []int16) {
-		sig := append(samples, gap...)
-		if line != nil {
-			sig = line.Apply(nil, sig)
-		}
-		*bits, *events = nil, nil
-		demodulate(t, r, bits, events, sig)
-		checkRun(t, what, sent, *bits, *events)
-	}
-	run("long train", long, a)
-	if err := r.Restart(rate, true); err != nil {
-		t.Fatal(err)
-	}
-	run("short train", short, b)
 }
 
 // checkRun checks that a receiver trained once and delivered exactly the
@@ -115,23 +124,6 @@ func checkRun(t *testing.T, what string, sent, got []byte, events []event) {
 		errs, n, off := spandsp.BitErrors(sent, got, 500)
 		t.Errorf("%s: %d errors in %d bits received (best alignment: %d errors in %d at offset %d); events %v",
 			what, e, len(got), errs, n, off, events)
-	}
-}
-
-// TestSpandspV17ReceiveImpaired: spandsp's transmitter through a µ-law line
-// with a frequency and a clock offset into our receiver, long then short
-// train.
-func TestSpandspV17ReceiveImpaired(t *testing.T) {
-	h := spandsp.Require(t)
-	for _, rate := range allRates {
-		t.Run(fmt.Sprint(rate), func(t *testing.T) {
-			long := randomBits(uint64(rate)+4, 20000)
-			short := randomBits(uint64(rate)+5, 20000)
-			a := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20}, long)
-			b := h.Modulate(t, spandsp.Spec{Modem: "v17", Rate: rate, Level: -20, ShortTrain: true}, short)
-			line := linesim.New(linesim.Impairments{Law: g711.Ulaw, FreqOffsetHz: -7, ClockPPM: 100, NoiseDBm0: linesim.Noise(-55), Seed: 1})
-			receiveLongShort(t, rate, long, short, a, b, line)
-		})
 	}
 }
 
