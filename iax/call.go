@@ -625,6 +625,7 @@ func (e *Endpoint) handleNew(f *FullFrame, from netip.AddrPort) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.iseq = f.OSeq + 1
+	d.inbound, d.openTs = true, f.Timestamp
 	d.sendAck(f)
 	info := CallInfo{
 		Called:        f.IEs.String(IECalledNumber),

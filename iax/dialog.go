@@ -24,6 +24,10 @@ var ErrTimeout = errors.New("iax: peer stopped acknowledging (retransmission lim
 // ErrInvalidated ends a dialog the far end says it does not know (INVAL).
 var ErrInvalidated = errors.New("iax: peer invalidated the call")
 
+// ErrPeerRestarted ends a dialog whose far end opened a new call with the
+// same call number: it restarted and forgot the old one.
+var ErrPeerRestarted = errors.New("iax: peer restarted (call number reused)")
+
 // pending is a sent, sequenced full frame waiting for its acknowledgement.
 type pending struct {
 	oseq     uint8
@@ -44,6 +48,11 @@ type dialog struct {
 	remote uint16 // written under both mu and e.mu
 	peer   netip.AddrPort
 	start  time.Time
+
+	// inbound: the far end opened this dialog with a NEW (or REGREQ,
+	// POKE) whose timestamp was openTs.
+	inbound bool
+	openTs  uint32
 
 	oseq    uint8 // next sequence number we send
 	iseq    uint8 // next sequence number we expect
@@ -260,6 +269,28 @@ func (d *dialog) handleFull(f *FullFrame) {
 	case d.srv != nil:
 		d.srv.handle(d, f)
 	}
+}
+
+// staleFor reports whether a NEW (no destination call number) that
+// matches this dialog's far-end address and call number opens a new call
+// rather than retransmitting the NEW that opened this one. A retransmission
+// repeats the first frame (sequence 0, same timestamp, R bit set) while
+// the far end still waits for our reply (RFC 5456 section 7.1); a NEW for
+// a dialog we opened, one that went past its first frame, or one with
+// another timestamp comes from a far end that restarted and reused the
+// call number.
+func (d *dialog) staleFor(f *FullFrame) bool {
+	switch {
+	case f.OSeq != 0:
+		return false // not a first frame at all: handled by the sequence rules
+	case !d.inbound:
+		return true
+	case d.iseq > 1:
+		return true
+	case f.Timestamp != d.openTs:
+		return true
+	}
+	return false
 }
 
 // afterAck lets a dialog that only waits for its last frame to be

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -125,11 +126,12 @@ type Stats struct {
 	TokenRejected uint64 // NEW/REGREQ refused for a missing or bad CALLTOKEN
 	AuthFailed    uint64 // authentication failures (incoming)
 	SendErrors    uint64
+	StaleDialogs  uint64 // dialogs dropped because a restarted peer reused their call number
 }
 
 type counters struct {
 	datagrams, malformed, meta, unknownCall, duplicates, outOfOrder,
-	retransmitted, timedOut, tokenRejected, authFailed, sendErrors atomic.Uint64
+	retransmitted, timedOut, tokenRejected, authFailed, sendErrors, staleDialogs atomic.Uint64
 }
 
 // Endpoint is one IAX2 endpoint on one UDP socket: calls in both
@@ -198,7 +200,11 @@ func Listen(ctx context.Context, addr string, cfg Config) (*Endpoint, error) {
 		byRemote: map[remoteKey]*dialog{},
 		regs:     map[string]registration{},
 		clients:  map[*Registration]struct{}{},
-		nextCall: 2,
+		// RFC 5456 section 8.1.1 leaves the choice of call numbers to each
+		// end. Starting at a random point means that an endpoint restarted
+		// on the same port does not reuse the numbers of its previous life,
+		// which the far end may still hold for dialogs it thinks are alive.
+		nextCall: uint16(2 + rand.N(0x7ffe)),
 	}
 	e.debug = cfg.Logger.Enabled(ctx, slog.LevelDebug)
 	e.ctx, e.cancel = context.WithCancel(ctx)
@@ -270,6 +276,7 @@ func (e *Endpoint) Stats() Stats {
 		OutOfOrder: s.outOfOrder.Load(), Retransmitted: s.retransmitted.Load(),
 		TimedOut: s.timedOut.Load(), TokenRejected: s.tokenRejected.Load(),
 		AuthFailed: s.authFailed.Load(), SendErrors: s.sendErrors.Load(),
+		StaleDialogs: s.staleDialogs.Load(),
 	}
 }
 
@@ -503,11 +510,23 @@ func (e *Endpoint) handleDatagram(b []byte, from netip.AddrPort) {
 	// No destination call: a retransmitted first frame, or a new dialog.
 	if d := e.lookupRemote(from, f.SrcCall); d != nil {
 		d.mu.Lock()
-		if !d.removed {
+		stale := !d.removed && f.IsCmd(CmdNew) && d.staleFor(&f)
+		if stale {
+			// The far end restarted and reuses a call number we still
+			// hold: the old dialog is dead, this NEW opens a new call.
+			e.stats.staleDialogs.Add(1)
+			e.log.Info("iax: new call reuses a live call number; dropping the stale dialog",
+				"peer", from, "call", f.SrcCall, "stale", d.local)
+			d.fail(ErrPeerRestarted)
+			e.removeDialog(d)
+			d.removed = true
+		} else if !d.removed {
 			d.handleFull(&f)
 		}
 		d.mu.Unlock()
-		return
+		if !stale {
+			return
+		}
 	}
 	if f.Type != TypeIAX {
 		e.stats.unknownCall.Add(1)
@@ -562,6 +581,7 @@ func (e *Endpoint) handlePoke(f *FullFrame, from netip.AddrPort) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.iseq = f.OSeq + 1
+	d.inbound, d.openTs = true, f.Timestamp
 	d.sendAck(f)
 	d.sendPong(f.Timestamp)
 	d.endLocked(nil)

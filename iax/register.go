@@ -264,6 +264,7 @@ func (e *Endpoint) handleRegRequest(f *FullFrame, from netip.AddrPort) {
 	defer d.mu.Unlock()
 	d.srv = &regServerTxn{}
 	d.iseq = f.OSeq + 1
+	d.inbound, d.openTs = true, f.Timestamp
 	// No separate ACK: the reply below carries iseq and acknowledges.
 	d.srv.handle(d, f)
 }
