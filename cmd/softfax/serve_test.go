@@ -325,14 +325,16 @@ func TestServeProblemsAreNotFatal(t *testing.T) {
 		t.Skip("waits for the IAX2 retransmission limit (about 22 s)")
 	}
 	t.Parallel()
-	// A registrar that knows "fax" with another secret.
+	// A registrar that knows "fax" with another secret: it refuses at once.
+	// The subtests are parallel: they run after this function returns, so
+	// the registrar lives until the cleanup, not until a defer.
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	pbx, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{Peers: []iax.Peer{{Name: "fax", Secret: "right"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pbx.Close()
+	t.Cleanup(func() { pbx.Close() })
 	// An address where nothing answers.
 	dead, _ := net.ListenPacket("udp", "127.0.0.1:0")
 	deadAddr := dead.LocalAddr().String()
@@ -340,10 +342,13 @@ func TestServeProblemsAreNotFatal(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, server, want string
+		within             time.Duration
 	}{
-		{"refused", pbx.Addr().String(), "NOT registered"},
-		{"unreachable", deadAddr, "NOT registered"},
-		{"unresolvable", "pbx.invalid:4569", "NOT registered with pbx.invalid:4569"},
+		// The registrar answers a wrong MD5 answer by REGREJ at once.
+		{"refused", pbx.Addr().String(), "registration rejected: Registration Refused", 3 * time.Second},
+		// Silence ends by the retransmission limit (about 22 s).
+		{"unreachable", deadAddr, "NOT registered", 40 * time.Second},
+		{"unresolvable", "pbx.invalid:4569", "NOT registered with pbx.invalid:4569", 40 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -357,9 +362,7 @@ func TestServeProblemsAreNotFatal(t *testing.T) {
 			cfg.Lines.Count = 1
 			cfg.HTTP = httpAddr
 			svc, _ := startTestService(t, cfg, tc.name)
-			// Both end by the retransmission limit (about 22 s): our
-			// registrar, like Asterisk, does not answer a wrong secret.
-			deadline := time.Now().Add(40 * time.Second)
+			deadline := time.Now().Add(tc.within)
 			var st serviceStatus
 			for time.Now().Before(deadline) {
 				st = svc.status()
