@@ -20,8 +20,9 @@ type Config struct {
 	// StationID is the fax number we present as TSI/CSI (T.30, 20 characters
 	// at most: digits, space and '+').
 	StationID string `toml:"station_id"`
-	// Header is our name as presented to the called party (IAX2 CALLING_NAME).
-	// (Stamping it on sent pages is not done yet.)
+	// Header is our name as presented to the called party: IAX2
+	// CALLING_NAME, and the name in the header line stamped at the top of
+	// each page we send (with date, time, station ID, number and page).
 	Header string `toml:"header"`
 	// Spool is the root of the outbound queue and the inbound archive.
 	Spool string `toml:"spool"`

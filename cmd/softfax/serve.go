@@ -487,6 +487,10 @@ func (s *service) send(ctx context.Context, job spool.Job, pages []*t4.Page) spo
 	if id == "" {
 		id = s.cfg.StationID
 	}
+	if err := stampHeaders(pages, time.Now(), s.cfg.Header, id, job.To); err != nil {
+		call.Hangup(iax.CauseTemporaryFailure)
+		return spool.Result{Outcome: spool.CallFailed, Detail: err.Error(), Permanent: true}
+	}
 	sess, err := t30.NewSession(t30.Config{
 		Caller: true, Role: t30.Sender, LocalID: id, Source: &t30.Pages{List: pages}, ECM: true,
 		Progress: s.progress(i, "out"), Logger: lg,

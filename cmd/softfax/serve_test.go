@@ -301,6 +301,13 @@ func TestServeEndToEnd(t *testing.T) {
 	if fs, _ := filepath.Glob(filepath.Join(dir, "sales", "fax-123-*.pdf")); len(fs) != 1 {
 		t.Errorf("folder copy: %v", fs)
 	}
+	// The sender stamped its header line on the page: the source is white
+	// in the top half inch, the received page has ink in the header band.
+	if tifs, _ := filepath.Glob(filepath.Join(rcfg.Spool, spool.DirInbound, "*", spool.FaxTIFF)); len(tifs) != 1 {
+		t.Errorf("archived TIFFs: %v", tifs)
+	} else {
+		checkHeaderStamped(t, tifs[0])
+	}
 	for time.Now().Before(deadline) {
 		if js, _ := spool.ReadJobs(scfg.Spool, spool.DirDone, 0); len(js) == 1 {
 			if js[0].RemoteID != "+1 555 0199" || js[0].Pages != 1 {
