@@ -281,6 +281,20 @@ func writeTIFF(t *testing.T, path string, pages []*t4.Page) {
 	writeFile(t, path, b.String())
 }
 
+// testDocument writes n test pages to doc.tif in dir, readable by every
+// user (HylaFAX's faxq and faxsend run as uucp), and returns them and the
+// file's path.
+func testDocument(t *testing.T, dir string, n int) ([]*t4.Page, string) {
+	t.Helper()
+	src := testPages(t, n)
+	doc := filepath.Join(dir, "doc.tif")
+	writeTIFF(t, doc, src)
+	if err := os.Chmod(doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return src, doc
+}
+
 func readTIFF(t *testing.T, path string) []t4.TIFFPage {
 	t.Helper()
 	data, err := os.ReadFile(path)

@@ -142,14 +142,9 @@ func TestHylaFAXSendThroughSoftfax(t *testing.T) {
 			r := newRig(t, "uucp:uucp")
 			h := newHylaFAX(t, r.dir, "spool", r.ourDev, tt.extra)
 			const n = 3
-			src := testPages(t, n)
-			doc := filepath.Join(r.dir, "doc.tif")
-			writeTIFF(t, doc, src)
-			os.Chmod(doc, 0o644)
+			src, doc := testDocument(t, r.dir, n)
 
-			rx := start(t, "efax receive (iaxmodem)", r.dir, append(efaxArgs(r.theirDev, "+1 555 0200"),
-				"-jS0=1", "-w", "-r", filepath.Join(r.dir, "rx"))...)
-			waitOutput(t, rx, "waiting for activity", 20*time.Second)
+			rx := startEfaxReceiver(t, r, r.iaxmodemLine())
 			time.Sleep(6 * time.Second) // iaxmodem refuses calls ~5 s after ATZ
 			began := time.Now()
 			out, err := exec.Command("sendfax", "-n", "-T", "1", "-t", "1", "-B", tt.rate,
@@ -184,21 +179,8 @@ func TestHylaFAXReceiveThroughSoftfax(t *testing.T) {
 	r := newRig(t, "uucp:uucp")
 	h := newHylaFAX(t, r.dir, "spool", r.ourDev, "Class1ECMSupport:\tyes\n")
 	const n = 3
-	src := testPages(t, n)
-	doc := filepath.Join(r.dir, "doc.tif")
-	writeTIFF(t, doc, src)
-	time.Sleep(6 * time.Second) // iaxmodem's busy-out after ATZ on the sender's side
-	began := time.Now()
-	tx := start(t, "efax send (iaxmodem)", r.dir, append(efaxArgs(r.theirDev, "+1 555 0200"),
-		"-t", "T5550100", doc)...)
-	err, ok := tx.Wait(150 * time.Second)
-	if !ok {
-		t.Fatal("efax send did not finish within 150 s")
-	}
-	if err != nil {
-		t.Fatalf("efax send failed: %v", err)
-	}
-	took := time.Since(began)
+	src, doc := testDocument(t, r.dir, n)
+	took := efaxSend(t, r, r.iaxmodemLine(), "5550100", doc)
 	var files []string
 	for deadline := time.Now().Add(20 * time.Second); len(files) == 0 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		files, _ = filepath.Glob(filepath.Join(h.spool, "recvq", "fax*.tif"))
@@ -248,10 +230,7 @@ func TestHylaFAXToHylaFAXECM(t *testing.T) {
 			tx := newHylaFAX(t, r.dir, "spool-tx", r.ourDev, tt.extra)
 			rx := newHylaFAX(t, r.dir, "spool-rx", r.theirDev, tt.extra)
 			const n = 3
-			src := testPages(t, n)
-			doc := filepath.Join(r.dir, "doc.tif")
-			writeTIFF(t, doc, src)
-			os.Chmod(doc, 0o644)
+			src, doc := testDocument(t, r.dir, n)
 			time.Sleep(6 * time.Second) // iaxmodem refuses calls ~5 s after faxgetty's ATZ
 			began := time.Now()
 			out, err := exec.Command("sendfax", "-n", "-T", "1", "-t", "1",
