@@ -42,8 +42,8 @@
 // one sample per call, so every [Event] and [Frame] carries the exact
 // sample index at which spandsp reported it.
 //
-// Usage in a modem package's tests (dsp/internal/modemtest wraps the
-// common shapes):
+// Usage in a modem package's tests (dsp/internal/modemtest has the random
+// bits and transmit loops they share):
 //
 //	h := spandsp.Require(t)
 //	spec := spandsp.Spec{Modem: "v29", Rate: 9600}

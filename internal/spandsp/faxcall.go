@@ -23,7 +23,8 @@ import (
 //go:embed testdata/faxcall.c
 var faxCallSource []byte
 
-// spandsp's T30_SUPPORT_* masks (t30.h), as faxcall.c takes them.
+// spandsp's T30_SUPPORT_* masks (t30.h), as t30term.c and faxcall.c take
+// them (TerminalSpec, FaxCallSpec).
 const (
 	ModemsV27ter = 0x01
 	ModemsV29    = 0x02
