@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"slices"
 )
 
 // Decode decodes a whole page. Damaged rows are counted and repaired, not
@@ -334,10 +333,24 @@ func (d *Decoder) noteBad(err error) {
 	}
 }
 
+// decodeChunkRows is how many rows a decoder of unknown height reserves
+// first: A4 (1143 rows) and Letter (1078) at standard resolution. It then
+// doubles, so a fine page (2200-2300 rows) takes two allocations and a
+// superfine page three, instead of append's many 1.25x steps whose garbage
+// a receiving line carries until the next collection.
+const decodeChunkRows = 1152
+
 // newRow appends a white row and returns it.
 func (d *Decoder) newRow() []byte {
 	n := len(d.pix)
-	d.pix = slices.Grow(d.pix, d.stride)[:n+d.stride]
+	if n+d.stride > cap(d.pix) {
+		rows := max(2*cap(d.pix)/d.stride, decodeChunkRows)
+		rows = max(min(rows, d.rowLimit), n/d.stride+1)
+		pix := make([]byte, n, rows*d.stride)
+		copy(pix, d.pix)
+		d.pix = pix
+	}
+	d.pix = d.pix[:n+d.stride]
 	row := d.pix[n:]
 	clear(row)
 	d.stats.Rows++
