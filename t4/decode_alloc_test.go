@@ -15,7 +15,7 @@ func TestDecoderGrowthBytes(t *testing.T) {
 		maxRatio float64
 	}{
 		{1143, 1.15}, // A4 at standard: the first chunk
-		{2287, 1.7}, // A4 at fine: a chunk, then twice that
+		{2287, 1.7},  // A4 at fine: a chunk, then twice that
 	} {
 		p := codecTextPage(t, WidthA4, tc.rows, 42)
 		data, err := Encode(p, EncodeOptions{Compression: MR, K: 4})
