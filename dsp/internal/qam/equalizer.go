@@ -9,6 +9,13 @@ type Equalizer struct {
 	hist []Complex // inputs, newest at pos, sliding towards 0
 	n    int
 	pos  int
+	// A deferred LMS step: Adapt records it and the next Output applies it
+	// in the same pass over the taps, so a symbol loads and stores each
+	// tap once. pendAt is where the window began at that Adapt (the
+	// history keeps it until a slide, which applies the step first).
+	pending        bool
+	pendRe, pendIm float64
+	pendAt         int
 }
 
 // NewEqualizer returns an equalizer with n taps (an even n is rounded up:
@@ -25,6 +32,7 @@ func NewEqualizer(n int) *Equalizer {
 // Reset sets the taps to centre at the centre tap, zero elsewhere, and
 // clears the input history.
 func (e *Equalizer) Reset(centre Complex) {
+	e.pending = false
 	clear(e.w)
 	clear(e.hist)
 	e.w[e.n/2] = centre
@@ -34,6 +42,7 @@ func (e *Equalizer) Reset(centre Complex) {
 // SetCentre resets the taps to centre at the centre tap, keeping the input
 // history.
 func (e *Equalizer) SetCentre(centre Complex) {
+	e.pending = false
 	clear(e.w)
 	e.w[e.n/2] = centre
 }
@@ -55,12 +64,16 @@ const eqSlack = 256
 // slide moves the newest n-1 inputs to the end of the history, making room
 // below them.
 func (e *Equalizer) slide() {
+	e.flush()
 	copy(e.hist[len(e.hist)-e.n+1:], e.hist[:e.n-1])
 	e.pos = len(e.hist) - e.n + 1
 }
 
 // Output returns the filter output for the current history.
 func (e *Equalizer) Output() Complex {
+	if e.pending {
+		return e.adaptOutput()
+	}
 	win := e.hist[e.pos : e.pos+e.n]
 	w := e.w[:len(win)]
 	// Two sums per part so the additions pipeline.
@@ -87,9 +100,21 @@ func (e *Equalizer) Output() Complex {
 // output minus the actual one. For stability mu must stay well below
 // 2/(n·input power).
 func (e *Equalizer) Adapt(err Complex, mu float64) {
-	er, ei := err.Re*mu, err.Im*mu
+	e.flush()
+	e.pending = true
+	e.pendRe, e.pendIm = err.Re*mu, err.Im*mu
+	e.pendAt = e.pos
+}
+
+// flush applies a deferred LMS step now.
+func (e *Equalizer) flush() {
+	if !e.pending {
+		return
+	}
+	e.pending = false
+	er, ei := e.pendRe, e.pendIm
 	w := e.w
-	win := e.hist[e.pos : e.pos+e.n]
+	win := e.hist[e.pendAt : e.pendAt+e.n]
 	win = win[:len(w)]
 	for k, x := range win {
 		w[k].Re += er*x.Re + ei*x.Im
@@ -97,8 +122,46 @@ func (e *Equalizer) Adapt(err Complex, mu float64) {
 	}
 }
 
-// Taps returns the taps (read-only; valid until the next Adapt).
-func (e *Equalizer) Taps() []Complex { return e.w }
+// adaptOutput applies the deferred LMS step and returns the output of the
+// updated filter, in one pass: the same operations in the same order as
+// flush and then Output, so the same results.
+func (e *Equalizer) adaptOutput() Complex {
+	e.pending = false
+	er, ei := e.pendRe, e.pendIm
+	win := e.hist[e.pos : e.pos+e.n]
+	old := e.hist[e.pendAt : e.pendAt+e.n]
+	w := e.w[:len(win)]
+	old = old[:len(win)]
+	var r0, i0, r1, i1 float64
+	k := 0
+	for ; k+1 < len(w); k += 2 {
+		u, v := old[k], old[k+1]
+		a := Complex{w[k].Re + (er*u.Re + ei*u.Im), w[k].Im + (ei*u.Re - er*u.Im)}
+		b := Complex{w[k+1].Re + (er*v.Re + ei*v.Im), w[k+1].Im + (ei*v.Re - er*v.Im)}
+		w[k], w[k+1] = a, b
+		x, y := win[k], win[k+1]
+		r0 += a.Re*x.Re - a.Im*x.Im
+		i0 += a.Re*x.Im + a.Im*x.Re
+		r1 += b.Re*y.Re - b.Im*y.Im
+		i1 += b.Re*y.Im + b.Im*y.Re
+	}
+	if k < len(w) {
+		u := old[k]
+		a := Complex{w[k].Re + (er*u.Re + ei*u.Im), w[k].Im + (ei*u.Re - er*u.Im)}
+		w[k] = a
+		x := win[k]
+		r0 += a.Re*x.Re - a.Im*x.Im
+		i0 += a.Re*x.Im + a.Im*x.Re
+	}
+	re, im := r0+r1, i0+i1
+	return Complex{re, im}
+}
+
+// Taps returns the taps (read-only; valid until the next Adapt or Output).
+func (e *Equalizer) Taps() []Complex {
+	e.flush()
+	return e.w
+}
 
 // Len returns the number of taps.
 func (e *Equalizer) Len() int { return e.n }
@@ -106,4 +169,7 @@ func (e *Equalizer) Len() int { return e.n }
 // SetTaps loads taps saved earlier from Taps (for a receiver that keeps its
 // equalizer across a short training sequence), keeping the input history.
 // w must have Len() taps; extra or missing taps are ignored.
-func (e *Equalizer) SetTaps(w []Complex) { copy(e.w, w) }
+func (e *Equalizer) SetTaps(w []Complex) {
+	e.flush()
+	copy(e.w, w)
+}
