@@ -35,10 +35,13 @@
 //	Answer           Connect (flags start after CED) [CONNECT], then as TransmitHDLC
 //	Originate        Connect on V.21 flags [CONNECT], then as ReceiveHDLC; NoCarrier after the S7 time
 //	TransmitHDLC     Connect at once; Connect after each non-final frame; OK when the carrier is off
+//	                 (after a final frame, or EndHDLC [<DLE><ETX> alone])
 //	ReceiveHDLC      Connect on flags; Frame [frame, FCS, <DLE><ETX>]; OK or Error [ERROR];
 //	                 or NoCarrier when the carrier goes after Connect without a frame
+//	                 (at a high speed also when V.21 flags are heard: the far end is back at T.30)
 //	TransmitData     Connect at once; OK when the trailer has gone after EndData
-//	ReceiveData      Connect once trained; Data...; NoCarrier [<DLE><ETX> NO CARRIER];
+//	ReceiveData      Connect once trained; Data...; NoCarrier [<DLE><ETX> NO CARRIER] on carrier
+//	                 loss or V.21 flags, whichever comes first (the next +FRH=3 gets those flags);
 //	                 or FCError [+FCERROR]; or, adaptive, Connect with Mod V21 [+FRH:3 CONNECT]
 //	                 and then as ReceiveHDLC
 //	TransmitSilence  OK

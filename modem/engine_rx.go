@@ -134,7 +134,9 @@ func (e *Engine) tickIdle(n int) {
 // before a frame gives NoCarrier. The receiver keeps running after the
 // operation ends, and the next ReceiveHDLC at the same modulation gets
 // what it heard meanwhile; a Connect comes at once when its carrier is
-// still up.
+// still up. At a high-speed modulation (ECM) a V.21 receiver listens
+// alongside: V.21 flags end the operation as a carrier loss would (the far
+// end has gone back to T.30 signalling), and are kept for ReceiveHDLC(V21).
 func (e *Engine) ReceiveHDLC(m Modulation) error {
 	fam, _, _ := m.spec()
 	if fam == famNone {
@@ -180,7 +182,10 @@ func (e *Engine) ReceiveHDLC(m Modulation) error {
 
 // ReceiveData starts +FRM=<m>: Connect once the receiver has trained, then
 // Data events, and NoCarrier when the carrier is lost (after the +FCL
-// time). Until training, V.21 flags are watched for: they end the
+// time) or, at once, when V.21 flags are heard (a sender may start its
+// post-page frames with no silence after the page, and noise may hold the
+// high-speed carrier detector up); ReceiveHDLC(V21) then picks up those
+// flags. Until training, V.21 flags are watched for: they end the
 // operation with FCError, or with adaptive (+FAR=1) switch it to HDLC
 // reception at V.21, reported as a Connect event with Mod V21 (+FRH:3).
 func (e *Engine) ReceiveData(m Modulation, adaptive bool) error {
