@@ -232,6 +232,7 @@ type Engine struct {
 	hsMod     Modulation
 	hsHDLC    bool // frames (ECM) rather than data
 	hsCarrier bool
+	hsOver    bool // V.21 flags ended the hot high-speed reception
 	rxByte    byte
 	rxBits    int
 	// hot is the modulation of the HDLC receiver that keeps running while

@@ -261,7 +261,7 @@ func (e *Engine) startHighSpeed(m Modulation, frames bool) error {
 		}
 		return err
 	}
-	e.hsMod, e.hsHDLC, e.hsCarrier = m, frames, false
+	e.hsMod, e.hsHDLC, e.hsCarrier, e.hsOver = m, frames, false, false
 	e.hsDec.Reset()
 	return nil
 }
@@ -347,6 +347,9 @@ func (e *Engine) gotFrame(mod Modulation, data []byte, ok bool) {
 			e.deliverFrame(mod, data, fcs, ok, final, true)
 		}
 	case e.state == StateIdle && e.hot == mod:
+		if e.hsOver && mod != V21 {
+			return
+		}
 		e.countFrame(ok)
 		e.framedIdle = false
 		if len(e.pending)-e.pendingHead >= maxPending {
@@ -503,7 +506,9 @@ func (e *Engine) hsEndedByV21() {
 	}
 	// Idle: frames heard meanwhile stay for the next +FRH at the high
 	// speed, followed by the carrier's end; after them the V.21 frames
-	// are found in the history by +FRH=3.
+	// are found in the history by +FRH=3. What the high-speed receiver
+	// makes of the V.21 signal from now on is not frames.
+	e.hsOver = true
 	if e.hsCarrier {
 		e.hsCarrier = false
 		e.hsDec.Reset()
