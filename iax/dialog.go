@@ -273,21 +273,21 @@ func (d *dialog) handleFull(f *FullFrame) {
 
 // staleFor reports whether a NEW (no destination call number) that
 // matches this dialog's far-end address and call number opens a new call
-// rather than retransmitting the NEW that opened this one. A retransmission
-// repeats the first frame (sequence 0, same timestamp, R bit set) while
-// the far end still waits for our reply (RFC 5456 section 7.1); a NEW for
-// a dialog we opened, one that went past its first frame, or one with
-// another timestamp comes from a far end that restarted and reused the
-// call number.
+// rather than repeating the NEW that opened this one. A retransmission
+// repeats the first frame exactly (sequence 0, same timestamp) with the R
+// bit set (RFC 5456 section 8.1.2), and may arrive late, after the dialog
+// moved on. So a NEW is a restarted far end's new call when it carries
+// another timestamp, when this dialog is one we opened, or when it is no
+// retransmission (R bit clear) yet the dialog is past its first frame.
 func (d *dialog) staleFor(f *FullFrame) bool {
 	switch {
 	case f.OSeq != 0:
-		return false // not a first frame at all: handled by the sequence rules
+		return false // not a first frame: the sequence rules handle it
 	case !d.inbound:
 		return true
-	case d.iseq > 1:
-		return true
 	case f.Timestamp != d.openTs:
+		return true
+	case !f.Retransmit && d.iseq > 1:
 		return true
 	}
 	return false

@@ -74,18 +74,22 @@ func TestRestartedCallerReusesCallNumber(t *testing.T) {
 // TestRetransmittedNewIsNoNewCall: the same NEW again (lost ACK) must
 // not open a second call or drop the first.
 func TestRetransmittedNewIsNoNewCall(t *testing.T) {
-	d := &dialog{inbound: true, openTs: 3, iseq: 1}
 	re := &FullFrame{SrcCall: 7, Timestamp: 3, Retransmit: true, Type: TypeIAX, Subclass: CmdNew}
-	if d.staleFor(re) {
-		t.Error("a retransmitted NEW was taken for a new call")
+	for _, iseq := range []uint8{1, 2, 5} {
+		// Late retransmissions too: our reply and the far end's next
+		// frames may overtake a retransmission already on its way.
+		if d := (&dialog{inbound: true, openTs: 3, iseq: iseq}); d.staleFor(re) {
+			t.Errorf("a retransmitted NEW (iseq %d) was taken for a new call", iseq)
+		}
 	}
 	for _, tc := range []struct {
 		name string
 		d    *dialog
 		f    FullFrame
 	}{
-		{"past the NEW", &dialog{inbound: true, openTs: 3, iseq: 4}, FullFrame{Timestamp: 3}},
+		{"fresh NEW past the first frame", &dialog{inbound: true, openTs: 3, iseq: 4}, FullFrame{Timestamp: 3}},
 		{"other timestamp", &dialog{inbound: true, openTs: 3, iseq: 1}, FullFrame{Timestamp: 9}},
+		{"retransmitted, other timestamp", &dialog{inbound: true, openTs: 3, iseq: 4}, FullFrame{Timestamp: 9, Retransmit: true}},
 		{"our own dialog", &dialog{iseq: 1}, FullFrame{Timestamp: 3}},
 	} {
 		tc.f.Type, tc.f.Subclass = TypeIAX, CmdNew
