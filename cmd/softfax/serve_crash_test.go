@@ -70,7 +70,11 @@ func (p *proc) stop() {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		p.kill()
+		// The Wait above is still running: it must be the one to reap the
+		// process (a second Wait returns at once, without ProcessState).
+		p.t.Logf("%s: no exit 10 s after SIGTERM; killing it", p.name)
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		<-done
 	}
 }
 
