@@ -90,3 +90,38 @@ func TestStampHeaderEdges(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStampHeader: any text on any small page stamps without panic,
+// changes only the header band and keeps the page size.
+func FuzzStampHeader(f *testing.F) {
+	f.Add("2026-11-26 08:10  softfax  FROM +1 555 0100  TO 100  P. 1/3", 1728, 40, false)
+	f.Add("\x00\xff\r\n\t\u0301\u0301\u0301\u0301\u0301 ééé 日本", 16, 3, true)
+	f.Fuzz(func(t *testing.T, text string, width, height int, fine bool) {
+		if width <= 0 || width > 2048 || height < 0 || height > 64 {
+			return
+		}
+		res := Standard
+		if fine {
+			res = Fine
+		}
+		p, err := NewPage(width, height, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range p.Pix {
+			p.Pix[i] = 0xa5
+		}
+		if err := StampHeader(p, text); err != nil {
+			t.Fatal(err)
+		}
+		band := min(HeaderRows(res), height)
+		if p.Width != width || p.Height != height || len(p.Pix) != p.Stride*height {
+			t.Fatalf("page became %dx%d", p.Width, p.Height)
+		}
+		for i := band * p.Stride; i < len(p.Pix); i++ {
+			if p.Pix[i] != 0xa5 {
+				t.Fatalf("byte %d below the band changed", i)
+			}
+		}
+	})
+}
