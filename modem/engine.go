@@ -168,6 +168,7 @@ type rxOp struct {
 	connected    bool // CONNECT reported
 	watchV21     bool // +FRM: listening for V.21 flags too (until trained)
 	finalPending bool // final frame delivered; OK waits for carrier loss
+	v21Framed    bool // high-speed +FRH started while V.21 flags were framed
 	finalWait    int  // samples waited for that
 	lossLeft     int  // +FCL: samples left before NO CARRIER; 0 when not counting
 	wait         int  // Originate: samples waited for the far fax

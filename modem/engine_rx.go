@@ -63,6 +63,11 @@ func (e *Engine) rxChunk(c []int16, at int64) {
 	case StateRxHDLC:
 		if e.rx.mod == V21 {
 			e.v21Rx.Receive(c)
+		} else if e.rx.v21Framed {
+			e.v21Rx.Receive(c)
+			if e.state == StateRxHDLC {
+				e.hsEndedByV21()
+			}
 		} else {
 			e.hsRx.Receive(c)
 			if e.state == StateRxHDLC {
@@ -153,15 +158,12 @@ func (e *Engine) ReceiveHDLC(m Modulation) error {
 		e.deliverPending()
 		return nil
 	}
-	if fam != famV21 && e.hot == V21 && e.framedIdle {
-		// The far end is sending V.21 flags: no high-speed frames will
-		// come (an ECM receiver that missed RCP asks for more blocks).
-		// The flags stay for the next +FRH=3.
-		e.at = e.rxClock
-		e.emit(NoCarrier, 0)
-		return nil
-	}
 	keepV21 := fam != famV21 && e.hot == V21
+	// The far end is sending V.21 flags: no high-speed frames will come
+	// (an ECM receiver that missed RCP asks for more). NoCarrier follows
+	// with the next received audio — not at once, so that a DTE asking
+	// again and again still lets the sample clock run.
+	v21Framed := keepV21 && e.framedIdle
 	e.stopHot()
 	if !keepV21 {
 		// Else the V.21 receiver, watching alongside, goes on from
@@ -175,6 +177,7 @@ func (e *Engine) ReceiveHDLC(m Modulation) error {
 			return err
 		}
 	}
+	e.rx.v21Framed = v21Framed
 	e.enter(StateRxHDLC)
 	e.replayHistory()
 	return nil
@@ -346,24 +349,33 @@ func (e *Engine) gotFrame(mod Modulation, data []byte, ok bool) {
 			e.countFrame(ok)
 			e.deliverFrame(mod, data, fcs, ok, final, true)
 		}
+	case e.state == StateRxHDLC && mod == V21:
+		// V.21 watched during high-speed reception: its frames wait for
+		// +FRH=3 as the hot V.21 receiver's would.
+		e.queueFrame(data, fcs, ok, final)
 	case e.state == StateIdle && e.hot == mod:
 		if e.hsOver && mod != V21 {
 			return
 		}
-		e.countFrame(ok)
-		e.framedIdle = false
-		if len(e.pending)-e.pendingHead >= maxPending {
-			e.stats.Dropped++
-			break
-		}
-		e.pending = append(e.pending, pendingFrame{})
-		p := &e.pending[len(e.pending)-1]
-		p.final, p.fcsOK, p.fcs, p.at = final && ok, ok, fcs, e.at
-		p.n = copy(p.data[:], data)
+		e.queueFrame(data, fcs, ok, final)
 	default:
 		return // V.21 watched alongside a high-speed receiver
 	}
 	e.frameSince = true
+}
+
+// queueFrame keeps a frame for the next ReceiveHDLC.
+func (e *Engine) queueFrame(data []byte, fcs [2]byte, ok, final bool) {
+	e.countFrame(ok)
+	e.framedIdle = false
+	if len(e.pending)-e.pendingHead >= maxPending {
+		e.stats.Dropped++
+		return
+	}
+	e.pending = append(e.pending, pendingFrame{})
+	p := &e.pending[len(e.pending)-1]
+	p.final, p.fcsOK, p.fcs, p.at = final && ok, ok, fcs, e.at
+	p.n = copy(p.data[:], data)
 }
 
 func (e *Engine) countFrame(ok bool) {
@@ -501,7 +513,6 @@ func (e *Engine) hsEndedByV21() {
 			e.enter(StateIdle)
 		}
 		e.hot, e.framedIdle = V21, true
-		e.pending, e.pendingHead = e.pending[:0], 0
 		return
 	}
 	// Idle: frames heard meanwhile stay for the next +FRH at the high
