@@ -159,6 +159,7 @@ type Stats struct {
 	DataOut, DataIn       int // octets transmitted (TransmitData) and received (ReceiveData)
 	FillOctets            int // fill octets sent because the DTE was late (underrun)
 	Dropped               int // events or octets dropped: the driver did not Poll
+	TrainingsFailed       int // high-speed trainings heard but not recognised (+FRM, +FRH)
 }
 
 // rxOp is the state of the current receive operation.

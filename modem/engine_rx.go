@@ -566,6 +566,8 @@ func (e *Engine) hsStatus(s dsp.Status, _ int64) {
 				e.endData()
 			}
 		}
+	case dsp.TrainingFailed:
+		e.stats.TrainingsFailed++
 	case dsp.Trained:
 		if e.hsHDLC || e.state != StateRxData {
 			return

@@ -308,11 +308,16 @@ func (s *Session) checkTCF() {
 func (s *Session) postPage(cmd FCF) {
 	if s.dec == nil {
 		// No page since the last response: the command is a repeat (our
-		// response was lost), or the page never trained.
-		if s.lastResp != nil {
+		// response to it was lost), or the page never trained. Only a
+		// post-message response can be repeated, and only if no page
+		// training was heard since; else the page is lost: RTN, and the
+		// sender trains again (T.30 §5.3.6.1.5).
+		if s.lastResp != nil && postPageResponse(s.lastResp) &&
+			s.eng.Stats().TrainingsFailed == s.pageTrainFails {
 			s.repeatResponse()
 			return
 		}
+		s.progress(Progress{Kind: ProgressRetrain, Detail: "RTN: no page data"})
 		s.respond(stRxWaitCmd, s.frame(FCFRTN, nil))
 		return
 	}
@@ -341,6 +346,16 @@ func (s *Session) postPage(cmd FCF) {
 		return
 	}
 	s.afterPage(cmd, resp)
+}
+
+// postPageResponse reports whether frames are a response to a post-message
+// command (which a repeated command gets again).
+func postPageResponse(frames []Frame) bool {
+	switch frames[len(frames)-1].FCF.Code() {
+	case FCFMCF, FCFRTP, FCFRTN, FCFPIP, FCFPIN:
+		return true
+	}
+	return false
 }
 
 // afterPage answers a confirmed page's post-message command and moves on:

@@ -269,9 +269,12 @@ type Session struct {
 	repeats   int              // tries of the current command
 	lastResp  []Frame          // receiver: last response, for repeated commands
 	lastNext  state            // receiver: the state after lastResp
-	lastCmd   []Frame          // sender: last command, for CRP and timeouts
-	t1End     int64
-	t5End     int64
+	// pageTrainFails: the engine's failed trainings when the receiver
+	// began to wait for a page (one more since: the page was lost).
+	pageTrainFails int
+	lastCmd        []Frame // sender: last command, for CRP and timeouts
+	t1End          int64
+	t5End          int64
 
 	// sender pages
 	page     *t4.Page // current page, converted
@@ -454,6 +457,7 @@ func (s *Session) enter(st state) {
 	case stRxPage:
 		s.trained = false
 		s.dec = nil
+		s.pageTrainFails = s.eng.Stats().TrainingsFailed
 		s.ops.push(op{kind: opRxData, mod: s.pageMod})
 		s.deadline = s.now + T2
 	case stRxECM:
