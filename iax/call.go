@@ -292,13 +292,7 @@ func (c *Call) Reject(cause Cause) error {
 	return nil
 }
 
-func (c *Call) rejectLocked(cause Cause) {
-	var ies IEs
-	ies.AddString(IECause, cause.Text())
-	ies.AddUint8(IECauseCode, uint8(cause))
-	c.d.sendCmd(CmdReject, ies)
-	c.endLocked(nil, cause)
-}
+func (c *Call) rejectLocked(cause Cause) { c.endWithLocked(CmdReject, cause) }
 
 // Hangup ends the call with a cause (HANGUP).
 func (c *Call) Hangup(cause Cause) error {
@@ -311,11 +305,15 @@ func (c *Call) Hangup(cause Cause) error {
 	return nil
 }
 
-func (c *Call) hangupLocked(cause Cause) {
+func (c *Call) hangupLocked(cause Cause) { c.endWithLocked(CmdHangup, cause) }
+
+// endWithLocked sends REJECT or HANGUP with the cause's text and code, then
+// ends the call.
+func (c *Call) endWithLocked(cmd uint32, cause Cause) {
 	var ies IEs
 	ies.AddString(IECause, cause.Text())
 	ies.AddUint8(IECauseCode, uint8(cause))
-	c.d.sendCmd(CmdHangup, ies)
+	c.d.sendCmd(cmd, ies)
 	c.endLocked(nil, cause)
 }
 
