@@ -421,6 +421,38 @@ func (d *DCE) Progress(p CallProgress) {
 	d.drain()
 }
 
+// DTMF reports a DTMF digit sent by the far end (an IAX2 DTMF frame) and
+// whether the DTE was shown it.
+//
+// A DTE in command state, on hook while the call rings or off hook between
+// commands, gets the information line "DTMF=<digit>": iaxmodem's report,
+// but with '*', '#' and 'A'-'D' as themselves (iaxmodem prints the digit's
+// code minus '0': "DTMF=-6" for '*', "DTMF=-13" for '#', "DTMF=17" for
+// 'A'). HylaFAX's CallIDPattern SHIELDED_DTMF collects 0-9, '*' and '#'
+// from such lines for DID routing. Online — dialling, answering, or in a
+// Class 1 operation — the DTE reads frames or page data, and V.253 shows
+// DTMF there only in voice mode (<DLE> digit, §9.3.3), which this modem
+// does not have: the digit is logged, not shown. Anything but 0-9, *, #
+// and A-D (a-d taken as A-D) is ignored.
+func (d *DCE) DTMF(digit rune) bool {
+	switch {
+	case digit >= 'a' && digit <= 'd':
+		digit -= 'a' - 'A'
+	case digit >= '0' && digit <= '9', digit == '*', digit == '#', digit >= 'A' && digit <= 'D':
+	default:
+		d.log.Info("modem: far end sent an invalid DTMF digit", "code", int(digit))
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.call == callNone || d.mode != modeCommand {
+		d.log.Info("modem: DTMF from far end not shown: the DTE is online", "digit", string(digit), "mode", d.mode)
+		return false
+	}
+	d.text("DTMF=" + string(digit))
+	return true
+}
+
 // dialled runs after the dial steps: the fax handshake, or command state
 // for ATD...;.
 func (d *DCE) dialled() {

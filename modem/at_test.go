@@ -24,7 +24,8 @@ func (p *fakePhone) SendDTMF(digit rune) { p.log = append(p.log, "dtmf "+string(
 //	-> bytes the DTE writes (Go string escapes, e.g. "ATZ\r")
 //	<- the exact bytes the DCE has answered since the previous "<-"
 //	!  an action on the telephone side: "offer NAME NUMBER DID",
-//	   "ring", "answered", "busy", "rejected", "noanswer", "ended"
+//	   "ring", "answered", "busy", "rejected", "noanswer", "ended",
+//	   "dtmf DIGITS" (each sent by the far end)
 //	=  a check of the phone log: "= dial 1234 /"
 //	~N run N ms of silent audio through the engine
 func runTranscript(t *testing.T, d *DCE, ph *fakePhone, script string) {
@@ -82,6 +83,10 @@ func runTranscript(t *testing.T, d *DCE, ph *fakePhone, script string) {
 				d.Progress(CallNoAnswer)
 			case "ended":
 				d.Progress(CallEnded)
+			case "dtmf":
+				for _, c := range f[1] {
+					d.DTMF(c)
+				}
 			default:
 				t.Fatalf("line %d: unknown action %q", n+1, f[0])
 			}

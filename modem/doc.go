@@ -69,7 +69,9 @@
 // HylaFAX's and efax's Class 1 drivers, DLE shielding, result codes,
 // S-registers, caller ID presentation and XON/XOFF flow control. It talks
 // to the telephone side through the small [Phone] interface (dial, answer,
-// hang up, DTMF), so it knows nothing of IAX2. [PTY] exposes a DCE on a
+// hang up, DTMF), so it knows nothing of IAX2; the telephone side reports
+// back through [DCE.Offer], [DCE.Ring], [DCE.Progress] and [DCE.DTMF] (the
+// far end's digits, shown in command state). [PTY] exposes a DCE on a
 // pseudo-terminal behind a stable device symlink, as iaxmodem does, and
 // [ParseIaxmodemConfig] reads iaxmodem's configuration files so that
 // `softfax modem -c FILE` can replace iaxmodem unchanged.

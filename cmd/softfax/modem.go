@@ -274,7 +274,8 @@ func (m *modemRunner) watch(c *iax.Call, incoming bool) {
 			case iax.EventRinging:
 				m.dce.Progress(modem.CallRinging)
 			case iax.EventDTMF:
-				m.log.Info("DTMF from far end", "digit", string(ev.Digit))
+				shown := m.dce.DTMF(ev.Digit)
+				m.log.Info("DTMF from far end", "digit", string(ev.Digit), "shown", shown)
 			case iax.EventHangup:
 				m.log.Info("call ended by far end", "cause", ev.Cause, "text", ev.Text, "err", ev.Err)
 				if !m.current(c) {
