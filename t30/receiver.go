@@ -65,16 +65,21 @@ func (s *Session) receiverEvent(ev event) {
 			if s.dec != nil {
 				return // trained again within the page: the data carries on
 			}
+			// The receiver's first octets after training may carry ones
+			// that are not image data, and noise may have hit the page's
+			// first EOL: the decoder skips to the first EOL and counts
+			// what it skipped, if anything but that, as a lost row.
 			dec, err := t4.NewDecoder(t4.DecodeOptions{
 				Compression: s.result.Compression,
 				Width:       s.dcs.Width.Pixels(),
 				LSBFirst:    true,
+				LeadingEOL:  true,
 			})
 			if err != nil {
 				s.failDCN(err)
 				return
 			}
-			s.trained, s.dec, s.sync, s.goodRows = true, dec, eolSync{}, 0
+			s.trained, s.dec, s.goodRows = true, dec, 0
 			// A page takes as long as it takes; carrier loss or RTC ends
 			// it, and so does a stall (see pageStall).
 			s.deadline = s.now + pageStall
@@ -267,9 +272,10 @@ func (s *Session) rxData(p []byte) {
 		if s.dec == nil {
 			return
 		}
-		if p = s.sync.skip(p); len(p) > 0 {
-			s.dec.Write(p)
+		if s.cfg.pageData != nil {
+			p = s.cfg.pageData(s.result.Pages+1, p)
 		}
+		s.dec.Write(p)
 		if st := s.dec.Stats(); st.Rows-st.BadRows > s.goodRows {
 			s.goodRows = st.Rows - st.BadRows
 			s.deadline = s.now + pageStall
@@ -400,49 +406,5 @@ func (s *Session) storePage(p *t4.Page, info PageInfo) error {
 	}
 	s.result.Pages++
 	s.progress(Progress{Kind: ProgressPage, Detail: fmt.Sprintf("%d rows, %d bad", info.Rows, info.BadRows)})
-	return nil
-}
-
-// eolSync drops what precedes the first EOL of a non-ECM page: the
-// receiver's first octets after training may carry ones that are not image
-// data (T.4 §4.1.2: the page starts with an EOL).
-type eolSync struct {
-	found bool
-	zeros int
-}
-
-// skip returns the part of p from the octet where the first EOL's zeros
-// begin, with the bits before them cleared (zeros are fill).
-func (e *eolSync) skip(p []byte) []byte {
-	if e.found {
-		return p
-	}
-	start, startBit := -1, 0
-	for i, b := range p {
-		for k := 0; k < 8; k++ { // line order: least significant bit first
-			if b&(1<<k) == 0 {
-				if e.zeros == 0 {
-					start, startBit = i, k
-				}
-				e.zeros++
-				continue
-			}
-			if e.zeros >= 11 {
-				e.found = true
-				if start < 0 {
-					// The zeros began in an earlier chunk: keep them as
-					// one zero octet, so the decoder sees an EOL.
-					out := make([]byte, 0, len(p)-i+2)
-					out = append(out, 0, 0)
-					first := p[i] &^ (1<<k - 1)
-					return append(append(out, first), p[i+1:]...)
-				}
-				out := append([]byte(nil), p[start:]...)
-				out[0] &^= 1<<startBit - 1
-				return out
-			}
-			e.zeros, start = 0, -1
-		}
-	}
 	return nil
 }

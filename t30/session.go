@@ -118,11 +118,14 @@ type Config struct {
 	// Test hooks. dropECMFrame makes the receiver discard an ECM frame as
 	// if its FCS had been bad; badFrame does the same for a V.21 frame;
 	// nsf is sent as an NSF frame before DIS; busy is how many PPS the
-	// receiver answers with RNR before it is ready.
+	// receiver answers with RNR before it is ready; pageData may change the
+	// data of a non-ECM page (numbered from 1) as the receiver's modem
+	// delivers it.
 	dropECMFrame func() bool
 	badFrame     func(Frame) bool
 	nsf          []byte
 	busy         int
+	pageData     func(page int, p []byte) []byte
 }
 
 // ProgressKind says what a Progress reports.
@@ -290,7 +293,6 @@ type Session struct {
 	trained                  bool
 	goodRows                 int // rows decoded well so far in the page
 	dec                      *t4.Decoder
-	sync                     eolSync
 	rxECM                    ecmRx
 	pageDone                 bool   // EOP confirmed
 	pendingPPS               []byte // PPS answered with RNR, to answer on RR

@@ -89,6 +89,12 @@ type DecodeOptions struct {
 	// AlignRows: every row starts on a byte boundary, as in TIFF
 	// Compression 2 ("CCITT RLE", MH without EOLs). MH only.
 	AlignRows bool
+	// LeadingEOL: the data is a page as a fax line carries it, which
+	// begins with an EOL (T.4 §4.1.2). What precedes the first EOL is not
+	// decoded: a run of 1s (the tail of a modem's training) and fill are
+	// ignored, anything else is what is left of rows whose EOLs were lost,
+	// counted bad (at least one). MH and MR only.
+	LeadingEOL bool
 }
 
 // DecodeStats say how clean the data was; T.30 decides MCF or RTN from them.
@@ -135,6 +141,9 @@ func (o DecodeOptions) check() error {
 	}
 	if o.AlignRows && o.Compression != MH {
 		return fmt.Errorf("%w: AlignRows with %v", ErrOptions, o.Compression)
+	}
+	if o.LeadingEOL && (o.Compression == MMR || o.AlignRows) {
+		return fmt.Errorf("%w: LeadingEOL with %v without EOLs", ErrOptions, o.Compression)
 	}
 	if stride := (o.Width + 7) / 8; o.Height*stride > maxPageBytes {
 		return fmt.Errorf("%w: %dx%d is over %d bytes", ErrDimension, o.Width, o.Height, maxPageBytes)

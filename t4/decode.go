@@ -31,8 +31,10 @@ func Decode(data []byte, opt DecodeOptions) (*Page, DecodeStats, error) {
 // MH and MR streams resynchronise on the next EOL after a damaged row (and
 // an MR stream also waits for the next 1-D row, since 2-D rows refer to the
 // damaged one); each skipped row becomes a copy of the last good row and is
-// counted bad. MMR has no EOLs to resynchronise on: after damage the rest of
-// the page is lost.
+// counted bad. A row that ends where an EOL one bit error away follows
+// stands for two rows, both counted, so that a lost EOL does not silently
+// make two rows one. MMR has no EOLs to resynchronise on: after damage the
+// rest of the page is lost.
 type Decoder struct {
 	opt      DecodeOptions
 	stride   int
@@ -55,6 +57,8 @@ type Decoder struct {
 	tag      int  // MR: 1 if the row after the last EOL is 1-D, 0 if 2-D
 	eolRun   int  // consecutive EOLs with no row between them
 	skipping bool // discarding bits up to the next EOL
+	leading  bool // LeadingEOL: discarding bits up to the first EOL
+	leadBad  bool // what leading skipped was not training tail and fill
 	need1D   bool // MR: 2-D rows are skipped until the next 1-D row
 	done     bool // RTC/EOFB, the row limit, or MMR damage: ignore further data
 	finished bool
@@ -78,6 +82,7 @@ func NewDecoder(opt DecodeOptions) (*Decoder, error) {
 		ref:      make([]int32, 0, opt.Width+4),
 		lastGood: -1,
 		tag:      1,
+		leading:  opt.LeadingEOL,
 	}
 	d.ref = appendSentinels(d.ref, opt.Width) // an imaginary white row above the first (T.6 §2.2)
 	if opt.Height > 0 {
@@ -165,14 +170,25 @@ func (d *Decoder) decode(final bool) {
 			return
 		}
 		end := len(d.buf) * 8
-		if d.skipping {
+		if d.skipping || d.leading {
 			p, ok := d.findEOL(d.pos)
+			if d.leading && !d.leadBad && d.hasZero(d.pos, p) {
+				d.leadBad = true
+			}
 			d.pos = p
 			if !ok {
 				d.wait(p, end)
 				return
 			}
-			d.skipping = false
+			if d.leading && d.leadBad && d.stats.Rows == 0 {
+				// T.4 §4.1.2: the page starts with an EOL; data before
+				// the first one is at least one row lost.
+				d.lostRows(1, fmt.Errorf("%w: data before the first EOL", ErrBadCode))
+			}
+			d.skipping, d.leading = false, false
+			if d.stats.Rows >= d.rowLimit {
+				continue
+			}
 		}
 		if d.opt.AlignRows {
 			d.pos = min((d.pos+7)&^7, end)
@@ -254,7 +270,21 @@ func (d *Decoder) decode(final bool) {
 				return
 			}
 			if p+zz < end && zz < eolBits-1 {
+				// A damaged row, or a damaged EOL: zeros, a 1 and zeros,
+				// eleven zeros in all with fill before them, followed by
+				// a 1 means the EOL took one bit error and the next row
+				// is lost with it.
+				q := p + zz + 1
+				z2 := d.zerosAt(q)
+				if q+z2 >= end && !final {
+					d.wait(d.pos, end)
+					return
+				}
 				d.badRow(fmt.Errorf("%w: row %d does not end at an EOL", ErrBadCode, d.stats.Rows))
+				if z2 < eolBits-1 && zz+z2 >= eolBits-2 && q+z2 < end {
+					d.lostRows(1, fmt.Errorf("%w: the EOL after row %d", ErrBadCode, d.stats.Rows-1))
+					d.pos = q + z2 + 1 // skip the lost row
+				}
 				continue
 			}
 		}
@@ -307,21 +337,39 @@ func (d *Decoder) goodRow() {
 // badRow counts a damaged row, stands the last good row in for it and
 // arranges to resynchronise.
 func (d *Decoder) badRow(err error) {
-	d.noteBad(err)
-	row := d.newRow()
-	if d.lastGood >= 0 {
-		copy(row, d.pix[d.lastGood*d.stride:])
-	}
+	d.lostRows(1, err)
 	d.eolRun = 0
-	switch d.opt.Compression {
-	case MMR:
+	if d.opt.Compression == MMR {
 		d.done = true // T.6 has no EOL to resynchronise on
-	case MR:
-		d.need1D = true
-		d.skipping = true
-	default:
-		d.skipping = true
+		return
 	}
+	d.skipping = true
+}
+
+// lostRows counts n damaged or lost rows, as many as the page has room
+// for, and stands the last good row in for each. An MR stream waits for
+// its next 1-D row, since the 2-D rows before it may refer to a lost one.
+func (d *Decoder) lostRows(n int, err error) {
+	for range min(n, d.rowLimit-d.stats.Rows) {
+		d.noteBad(err)
+		row := d.newRow()
+		if d.lastGood >= 0 {
+			copy(row, d.pix[d.lastGood*d.stride:])
+		}
+	}
+	if d.opt.Compression == MR {
+		d.need1D = true
+	}
+}
+
+// hasZero reports whether bits [from, to) hold a 0.
+func (d *Decoder) hasZero(from, to int) bool {
+	for pos := from; pos < to; pos += 32 {
+		if ^d.peek(pos)>>(32-min(32, to-pos)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Decoder) noteBad(err error) {

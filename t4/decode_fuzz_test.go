@@ -32,6 +32,7 @@ func codecFuzzDecode(f *testing.F, c Compression) {
 			LSBFirst:    flags&1 != 0,
 			AlignRows:   c == MH && flags&0x80 != 0,
 		}
+		opt.LeadingEOL = c != MMR && !opt.AlignRows && flags&0x40 != 0
 		p, st, err := Decode(data, opt)
 		if err != nil {
 			if p != nil {
