@@ -30,6 +30,9 @@ func (r *rig) iaxmodemLine() faxLine {
 	return faxLine{"iaxmodem", r.theirDev, "+1 555 0200", "5550200"}
 }
 
+// hylafaxNumber is the line's number as HylaFAX's FAXNumber writes it.
+func (l faxLine) hylafaxNumber() string { return "+1.555." + l.number[:3] + "." + l.number[3:] }
+
 func efaxThroughSoftfax(t *testing.T, softfaxSends bool) {
 	peer.Require(t, "efax", "efax")
 	r := newRig(t, "root:root")

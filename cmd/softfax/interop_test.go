@@ -152,54 +152,25 @@ func TestSoftfaxReceivesFromEfax(t *testing.T) {
 	}
 	t.Parallel() // real time: the calls wait, they hardly compute
 	efax := peer.Require(t, "efax", "efax")
-	addr := freeUDPPort(t)
 	dir := t.TempDir()
-	out := filepath.Join(dir, "in")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rOut, rErr := newSyncBuffer(), newSyncBuffer()
-	rDone := make(chan int, 1)
-	go func() {
-		rDone <- run(ctx, []string{"receive", "--listen", addr, "--out", out, "--once", "--id", "+1 555 0199"},
-			&env{stdout: rOut, stderr: rErr, log: quiet})
-	}()
-	dev, _ := startIAXModemFor(t, addr)
+	rx := startReceiveOnce(ctx, t, dir)
+	dev, _ := startIAXModemFor(t, rx.addr)
 	pages := []*t4.Page{interopPage(t)}
-	tif := filepath.Join(dir, "doc.tif")
-	var buf bytes.Buffer
-	if err := t4.WriteTIFF(&buf, pages, t4.TIFFOptions{Compression: t4.MH, RTC: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(tif, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tif := writeDoc(t, dir, pages, t4.TIFFOptions{Compression: t4.MH, RTC: true})
 	time.Sleep(6 * time.Second) // iaxmodem's busy-out after start
 	var elog bytes.Buffer
 	ecmd := exec.CommandContext(ctx, efax, append(efaxArgs(dev, "+1 555 0100"), "-t", "T5550199", tif)...)
 	ecmd.Stdout, ecmd.Stderr = &elog, &elog
 	eerr := ecmd.Run()
-	var rc int
-	select {
-	case rc = <-rDone:
-	case <-time.After(30 * time.Second):
-		rc = -1
+	if rc := rx.wait(30 * time.Second); eerr != nil || rc != 0 {
+		t.Fatalf("efax: %v; receive exit %d\n%s%s\nefax:\n%s", eerr, rc, rx.stdout.String(), rx.stderr.String(), elog.String())
 	}
-	if eerr != nil || rc != 0 {
-		t.Fatalf("efax: %v; receive exit %d\n%s%s\nefax:\n%s", eerr, rc, rOut.String(), rErr.String(), elog.String())
-	}
-	jsons, _ := filepath.Glob(filepath.Join(out, "*.json"))
-	if len(jsons) != 1 {
-		t.Fatalf("%d records", len(jsons))
-	}
-	var rec faxRecord
-	if err := json.Unmarshal(mustRead(t, jsons[0]), &rec); err != nil {
-		t.Fatal(err)
-	}
+	rec, got := rx.fax(t)
 	if rec.Result != "ok" || rec.Pages != 1 || rec.RemoteID != "+1 555 0100" || rec.DID != "5550199" {
 		t.Errorf("record %+v", rec)
 	}
-	got := readTIFFFile(t, filepath.Join(out, rec.TIFF))
 	// efax puts a header line (about 23 rows of text) on top of what it
 	// sends, 20 rows more than the page (PEERS.md): compare below it.
 	g, w := got[0].Page, pages[0]
@@ -212,7 +183,67 @@ func TestSoftfaxReceivesFromEfax(t *testing.T) {
 			t.Fatalf("row %d differs from the one sent", y)
 		}
 	}
-	t.Logf("receive:\n%s\nefax:\n%s", rOut.String(), lastLines(elog.String(), 15))
+	t.Logf("receive:\n%s\nefax:\n%s", rx.stdout.String(), lastLines(elog.String(), 15))
+}
+
+// onceReceiver is "softfax receive --once" on a free loopback port, writing
+// into DIR/in.
+type onceReceiver struct {
+	addr, out      string
+	stdout, stderr *syncBuffer
+	done           chan int
+}
+
+func startReceiveOnce(ctx context.Context, t *testing.T, dir string) *onceReceiver {
+	t.Helper()
+	r := &onceReceiver{addr: freeUDPPort(t), out: filepath.Join(dir, "in"),
+		stdout: newSyncBuffer(), stderr: newSyncBuffer(), done: make(chan int, 1)}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() {
+		r.done <- run(ctx, []string{"receive", "--listen", r.addr, "--out", r.out, "--once", "--id", "+1 555 0199"},
+			&env{stdout: r.stdout, stderr: r.stderr, log: quiet})
+	}()
+	return r
+}
+
+// wait returns the receiver's exit code, or -1 if it is still running
+// after d.
+func (r *onceReceiver) wait(d time.Duration) int {
+	select {
+	case rc := <-r.done:
+		return rc
+	case <-time.After(d):
+		return -1
+	}
+}
+
+// fax returns the record of the one fax received and its pages.
+func (r *onceReceiver) fax(t *testing.T) (faxRecord, []t4.TIFFPage) {
+	t.Helper()
+	jsons, _ := filepath.Glob(filepath.Join(r.out, "*.json"))
+	if len(jsons) != 1 {
+		t.Fatalf("%d records", len(jsons))
+	}
+	var rec faxRecord
+	if err := json.Unmarshal(mustRead(t, jsons[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec, readTIFFFile(t, filepath.Join(r.out, rec.TIFF))
+}
+
+// writeDoc writes pages to DIR/doc.tif, readable by all (faxsend runs as
+// uucp), and returns its path.
+func writeDoc(t *testing.T, dir string, pages []*t4.Page, o t4.TIFFOptions) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := t4.WriteTIFF(&buf, pages, o); err != nil {
+		t.Fatal(err)
+	}
+	tif := filepath.Join(dir, "doc.tif")
+	if err := os.WriteFile(tif, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return tif
 }
 
 func interopPage(t *testing.T) *t4.Page {
