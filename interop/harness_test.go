@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -53,17 +55,6 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
-// freeTCPPort returns a loopback TCP port that was free a moment ago.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // proc is a program the test started; Stop ends its process group.
@@ -182,6 +173,9 @@ func requireRoot(t *testing.T) {
 	}
 }
 
+// rigs numbers the rigs of this test process (their devices and configs).
+var rigs atomic.Int64
+
 func newRig(t *testing.T, owner string) *rig {
 	t.Helper()
 	if testing.Short() {
@@ -198,7 +192,7 @@ func newRig(t *testing.T, owner string) *rig {
 	if err := os.Chmod(filepath.Dir(r.dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	id := fmt.Sprintf("%d%d", os.Getpid()%10000, time.Now().UnixNano()%1000)
+	id := fmt.Sprintf("%d%d", os.Getpid()%10000, rigs.Add(1))
 	r.ourDev = "/dev/ttySFT" + id
 	r.theirDev = "/dev/ttyIAXT" + id
 
@@ -225,6 +219,7 @@ func newRig(t *testing.T, owner string) *rig {
 	// Stop iaxmodem first: it removes its device link when it exits.
 	t.Cleanup(func() {
 		r.iaxmodem.Stop(5 * time.Second)
+		t.Logf("iaxmodem: %s; softfax: %s", skewReport(r.iaxmodem.Output()), lateReport(r.softfax.Output()))
 		os.Remove(r.theirDev)
 		// UUCP locks that HylaFAX or efax may leave when stopped.
 		for _, d := range []string{r.ourDev, r.theirDev} {
@@ -234,6 +229,35 @@ func newRig(t *testing.T, owner string) *rig {
 	waitPath(t, r.ourDev, 10*time.Second)
 	waitPath(t, r.theirDev, 10*time.Second)
 	return r
+}
+
+// skewReport sums up iaxmodem's pacing corrections: it counts the voice
+// frames it sent and received and, whenever it has received two more than
+// it sent (or sent six more), shortens (lengthens) its 20 ms period by
+// 10 µs and logs "Adjusting skew to N." (µs). A steady far end causes
+// none; a far end that bursts, drifts or chases iaxmodem's own clock,
+// many.
+func skewReport(iaxmodemLog string) string {
+	m := regexp.MustCompile(`Adjusting skew to (-?\d+)\.`).FindAllStringSubmatch(iaxmodemLog, -1)
+	if len(m) == 0 {
+		return "no skew adjustments"
+	}
+	lo, hi := 0, 0
+	for _, x := range m {
+		v, _ := strconv.Atoi(x[1])
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return fmt.Sprintf("%d skew adjustments (range %d..%d µs, last %s µs)", len(m), lo, hi, m[len(m)-1][1])
+}
+
+// lateReport sums up softfax's late audio steps ("audio ended" logs).
+func lateReport(softfaxLog string) string {
+	m := regexp.MustCompile(`msg="audio ended".* late=(\d+) max_late=(\S+)`).FindAllStringSubmatch(softfaxLog, -1)
+	var parts []string
+	for _, x := range m {
+		parts = append(parts, fmt.Sprintf("%s late steps (max %s)", x[1], x[2]))
+	}
+	return "calls with " + strings.Join(parts, ", ")
 }
 
 func writeFile(t *testing.T, path, text string) {

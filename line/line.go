@@ -63,6 +63,10 @@ type RunStats struct {
 	Idle     int     // ticks with nothing from the far end
 	Skew     float64 // final pacing correction (positive: our ticks shortened)
 	Overruns int     // stalls longer than maxCatchUp (time given up)
+	// Late counts the steps that ran a period or more behind schedule (a
+	// loaded host): each sends the far end a frame in a burst.
+	Late    int
+	MaxLate time.Duration // the latest step
 }
 
 // codec converts between 20 ms payloads and samples without allocating.
@@ -121,6 +125,11 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 		case <-v.Done():
 			return r.stats(), nil
 		case <-timer.C:
+		}
+		if late := time.Since(next); late >= Period {
+			// A step a period or more behind: the far end gets a burst.
+			r.st.Late++
+			r.st.MaxLate = max(r.st.MaxLate, late)
 		}
 		period, err := r.step()
 		if errors.Is(err, iax.ErrCallEnded) {

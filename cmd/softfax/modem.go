@@ -329,7 +329,8 @@ func (m *modemRunner) startAudio(c *iax.Call) {
 			}
 		}
 		st, err := line.Run(m.ctx, c, m.dce, opt)
-		m.log.Info("audio ended", "frames", st.Frames, "received", st.Received, "filled", st.Filled, "idle", st.Idle, "err", err)
+		m.log.Info("audio ended", "frames", st.Frames, "received", st.Received, "filled", st.Filled, "idle", st.Idle,
+			"late", st.Late, "max_late", st.MaxLate, "err", err)
 	}()
 }
 
