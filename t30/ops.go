@@ -320,6 +320,11 @@ func (s *Session) frameSetEnded(o op, end modem.EventKind) {
 			s.handle(evFrames)
 		}
 		s.rx, s.rxBad = s.rx[:0], false
+		if s.state == stRxECM && end == modem.NoCarrier && s.rxECM.any() {
+			// The block's carrier is gone, its RCP lost: the PPS follows
+			// at V.21 (T.30 Annex A).
+			s.handle(evCarrierDown)
+		}
 	case len(s.rx) > 0 && s.rx[len(s.rx)-1].Final:
 		s.set = append(s.set[:0], s.rx...)
 		s.rx, s.rxBad = s.rx[:0], false

@@ -96,7 +96,7 @@ func (s *Session) receiverEvent(ev event) {
 			s.failDCN(fmt.Errorf("%w: waiting for page data (T2)", ErrTimeout))
 		}
 	case stRxECM:
-		if ev == evTimeout {
+		if ev == evTimeout || ev == evCarrierDown {
 			// The block is lost or over; the PPS says what to ask for.
 			s.enter(stRxPostCmd)
 		}

@@ -29,10 +29,11 @@ const (
 )
 
 // pageStall ends a non-ECM page whose data has brought no good row for this
-// long: on a noisy line a receiver may hear "data" after the carrier has
-// gone, and an RTC damaged by noise is never seen. The slowest row (2400
-// bit/s, 40 ms minimum scan time, a dense 1728-pel row of some 2000 bits)
-// takes under a second.
+// long. RTC or the engine's NoCarrier end a page; this bounds one whose
+// carrier never seems to end (noise taken for it, a far end stuck
+// sending, its RTC damaged) so that it cannot hold the line. The slowest
+// row (2400 bit/s, 40 ms minimum scan time, a dense 1728-pel row of some
+// 2000 bits) takes under a second.
 const pageStall = 3 * dsp.SampleRate
 
 // ecmBlockWait is how long a receiver waits for the first good frame of an
