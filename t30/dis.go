@@ -316,80 +316,98 @@ func marshalScan(f fif, t ScanTime, half bool) error {
 	return nil
 }
 
-// width codes, bits 17-18 with bit 17 most significant: 00 A4, 10 B4 (DIS:
-// A4 and B4), 01 A3 (DIS: all three). DIS code 11 is invalid; it is read as
-// A3 the way T.30's note allows for an unknown wider code.
-func marshalWidth(f fif, w Width) {
-	switch w {
-	case WidthB4:
-		f.setField(bitWidth, 2, 0b10)
-	case WidthA3:
-		f.setField(bitWidth, 2, 0b01)
+// sizeCodes are the codes of the recording width (bits 17-18) and length
+// (bits 19-20), the lower bit number most significant, indexed by Width or
+// Length: 00 A4 (width 215 mm, length 297 mm); 10 B4 (DIS: A4 and B4);
+// 01 A3 width (DIS: all three) or unlimited length. Code 11 is invalid; it
+// is read as the widest or longest, as T.30's note allows for an unknown
+// code.
+var sizeCodes = [3]uint8{0b00, 0b10, 0b01}
+
+// marshalSize sets the 2-bit size field at bit n to the code of size i
+// (a Width or Length); an unknown size is sent as A4.
+func marshalSize(f fif, n, i int) {
+	if i > 0 && i < len(sizeCodes) {
+		f.setField(n, 2, sizeCodes[i])
 	}
 }
 
-func widthOf(code uint8) Width {
-	switch code {
+// sizeOf returns the Width or Length of the 2-bit size field at bit n.
+func sizeOf(f fif, n int) int {
+	switch f.field(n, 2) {
 	case 0b10:
-		return WidthB4
+		return 1
 	case 0b01, 0b11:
-		return WidthA3
+		return 2
 	}
-	return WidthA4
+	return 0
 }
 
-// length codes, bits 19-20 with bit 19 most significant: 00 A4 (297 mm),
-// 10 A4 and B4 (364 mm), 01 unlimited; 11 is invalid and read as unlimited.
-func marshalLength(f fif, l Length) {
-	switch l {
-	case LengthB4:
-		f.setField(bitLength, 2, 0b10)
-	case LengthUnlimited:
-		f.setField(bitLength, 2, 0b01)
+// bitField ties a one-bit field of DIS or DCS to its T.30 Table 2 bit number,
+// so that Marshal and Unmarshal read the same table.
+type bitField struct {
+	bit int
+	v   *bool
+}
+
+// flags returns the one-bit fields of d.
+func (d *DIS) flags() [18]bitField {
+	return [...]bitField{
+		{bitT38, &d.T38},
+		{bitV8, &d.V8},
+		{bitFrame64, &d.Frame64},
+		{bitReadyTx, &d.ReadyToTransmit},
+		{bitReceiverFax, &d.CanReceive},
+		{bitFine, &d.Fine},
+		{bitMR, &d.MR},
+		{bitUncomp, &d.Uncompressed},
+		{bitECM, &d.ECM},
+		{bitMMR, &d.MMR},
+		{bitSuperfine, &d.Superfine},
+		{bit300x300, &d.Res300},
+		{bitR16, &d.R16},
+		{bitInch, &d.InchPreferred},
+		{bitMetric, &d.MetricPreferred},
+		{bitScanHalf, &d.ScanTimeHalfHigh},
+		{bitSubaddress, &d.Subaddressing},
+		{bitPassword, &d.Password},
 	}
 }
 
-func lengthOf(code uint8) Length {
-	switch code {
-	case 0b10:
-		return LengthB4
-	case 0b01, 0b11:
-		return LengthUnlimited
+// flags returns the one-bit fields of d that stand alone (Frame64 counts
+// only with ECM).
+func (d *DCS) flags() [11]bitField {
+	return [...]bitField{
+		{bitFine, &d.Fine},
+		{bitMR, &d.MR},
+		{bitECM, &d.ECM},
+		{bitMMR, &d.MMR},
+		{bitSuperfine, &d.Superfine},
+		{bit300x300, &d.Res300},
+		{bitR16, &d.R16},
+		{bitInch, &d.Inch},
+		{bitMetric, &d.Metric},
+		{bitSubaddress, &d.SubAddress},
+		{bitPassword, &d.SenderID},
 	}
-	return LengthA4
 }
 
 // Marshal returns the DIS (or DTC) information field.
 func (d DIS) Marshal() ([]byte, error) {
 	f := make(fif, 8)
-	f.set(bitT38, d.T38)
-	f.set(bitV8, d.V8)
-	f.set(bitFrame64, d.Frame64)
-	f.set(bitReadyTx, d.ReadyToTransmit)
-	f.set(bitReceiverFax, d.CanReceive)
+	for _, fl := range d.flags() {
+		f.set(fl.bit, *fl.v)
+	}
 	code, ok := disRateCodes[d.Modems]
 	if !ok {
 		return nil, fmt.Errorf("%w: modem set %d", ErrInfo, d.Modems)
 	}
 	f.setField(bitRate, 4, code)
-	f.set(bitFine, d.Fine)
-	f.set(bitMR, d.MR)
-	marshalWidth(f, d.Width)
-	marshalLength(f, d.Length)
+	marshalSize(f, bitWidth, int(d.Width))
+	marshalSize(f, bitLength, int(d.Length))
 	if err := marshalScan(f, d.ScanTime, d.ScanTimeHalfFine); err != nil {
 		return nil, err
 	}
-	f.set(bitUncomp, d.Uncompressed)
-	f.set(bitECM, d.ECM)
-	f.set(bitMMR, d.MMR)
-	f.set(bitSuperfine, d.Superfine)
-	f.set(bit300x300, d.Res300)
-	f.set(bitR16, d.R16)
-	f.set(bitInch, d.InchPreferred)
-	f.set(bitMetric, d.MetricPreferred)
-	f.set(bitScanHalf, d.ScanTimeHalfHigh)
-	f.set(bitSubaddress, d.Subaddressing)
-	f.set(bitPassword, d.Password)
 	return f.trim(), nil
 }
 
@@ -401,27 +419,9 @@ func (d *DIS) Unmarshal(info []byte) error {
 		return fmt.Errorf("%w: DIS of %d octets", ErrInfo, len(info))
 	}
 	f := fif(extent(info))
-	*d = DIS{
-		T38:              f.bit(bitT38),
-		V8:               f.bit(bitV8),
-		Frame64:          f.bit(bitFrame64),
-		ReadyToTransmit:  f.bit(bitReadyTx),
-		CanReceive:       f.bit(bitReceiverFax),
-		Fine:             f.bit(bitFine),
-		MR:               f.bit(bitMR),
-		Width:            widthOf(f.field(bitWidth, 2)),
-		Length:           lengthOf(f.field(bitLength, 2)),
-		Uncompressed:     f.bit(bitUncomp),
-		ECM:              f.bit(bitECM),
-		MMR:              f.bit(bitMMR),
-		Superfine:        f.bit(bitSuperfine),
-		Res300:           f.bit(bit300x300),
-		R16:              f.bit(bitR16),
-		InchPreferred:    f.bit(bitInch),
-		MetricPreferred:  f.bit(bitMetric),
-		ScanTimeHalfHigh: f.bit(bitScanHalf),
-		Subaddressing:    f.bit(bitSubaddress),
-		Password:         f.bit(bitPassword),
+	*d = DIS{Width: Width(sizeOf(f, bitWidth)), Length: Length(sizeOf(f, bitLength))}
+	for _, fl := range d.flags() {
+		*fl.v = f.bit(fl.bit)
 	}
 	d.ScanTime, d.ScanTimeHalfFine = scanTimeOf(f.field(bitScanTime, 3))
 	switch f.field(bitRate, 4) {
@@ -469,26 +469,18 @@ func (d DCS) Marshal() ([]byte, error) {
 		return nil, fmt.Errorf("%w: DCS modulation %v", ErrInfo, d.Modulation)
 	}
 	f.setField(bitRate, 4, code)
-	f.set(bitFine, d.Fine)
-	f.set(bitMR, d.MR)
-	marshalWidth(f, d.Width)
-	marshalLength(f, d.Length)
+	marshalSize(f, bitWidth, int(d.Width))
+	marshalSize(f, bitLength, int(d.Length))
 	if err := marshalScan(f, d.ScanTime, false); err != nil {
 		return nil, err
 	}
 	if d.MMR && !d.ECM {
 		return nil, fmt.Errorf("%w: MMR without ECM", ErrInfo)
 	}
-	f.set(bitECM, d.ECM)
+	for _, fl := range d.flags() {
+		f.set(fl.bit, *fl.v)
+	}
 	f.set(bitFrameSize, d.ECM && d.Frame64)
-	f.set(bitMMR, d.MMR)
-	f.set(bitSuperfine, d.Superfine)
-	f.set(bit300x300, d.Res300)
-	f.set(bitR16, d.R16)
-	f.set(bitInch, d.Inch)
-	f.set(bitMetric, d.Metric)
-	f.set(bitSubaddress, d.SubAddress)
-	f.set(bitPassword, d.SenderID)
 	return f.trim(), nil
 }
 
@@ -510,20 +502,12 @@ func (d *DCS) Unmarshal(info []byte) error {
 	}
 	*d = DCS{
 		Modulation: mod,
-		Fine:       f.bit(bitFine),
-		MR:         f.bit(bitMR),
-		Width:      widthOf(f.field(bitWidth, 2)),
-		Length:     lengthOf(f.field(bitLength, 2)),
-		ECM:        f.bit(bitECM),
+		Width:      Width(sizeOf(f, bitWidth)),
+		Length:     Length(sizeOf(f, bitLength)),
 		Frame64:    f.bit(bitECM) && f.bit(bitFrameSize),
-		MMR:        f.bit(bitMMR),
-		Superfine:  f.bit(bitSuperfine),
-		Res300:     f.bit(bit300x300),
-		R16:        f.bit(bitR16),
-		Inch:       f.bit(bitInch),
-		Metric:     f.bit(bitMetric),
-		SubAddress: f.bit(bitSubaddress),
-		SenderID:   f.bit(bitPassword),
+	}
+	for _, fl := range d.flags() {
+		*fl.v = f.bit(fl.bit)
 	}
 	d.ScanTime, _ = scanTimeOf(f.field(bitScanTime, 3))
 	if d.MMR && !d.ECM {

@@ -238,3 +238,41 @@ func TestID(t *testing.T) {
 		t.Error("21-octet identity accepted")
 	}
 }
+
+// TestFlagsRoundTrip sets each one-bit field of DIS and DCS alone: it
+// goes on the line as its Table 2 bit and comes back, and no other field
+// changes.
+func TestFlagsRoundTrip(t *testing.T) {
+	for i := range (&DIS{}).flags() {
+		d := DIS{Modems: ModemsV29}
+		fl := d.flags()[i]
+		*fl.v = true
+		if fl.bit == bitMMR {
+			d.ECM = true // MMR is read only with ECM
+		}
+		info, err := d.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back DIS
+		if err := back.Unmarshal(info); err != nil || back != d || !fif(info).bit(fl.bit) {
+			t.Errorf("DIS bit %d: % x, back %+v, %v", fl.bit, info, back, err)
+		}
+	}
+	for i := range (&DCS{}).flags() {
+		d := DCS{Modulation: modem.V29_9600}
+		fl := d.flags()[i]
+		*fl.v = true
+		if fl.bit == bitMMR {
+			d.ECM = true
+		}
+		info, err := d.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back DCS
+		if err := back.Unmarshal(info); err != nil || back != d || !fif(info).bit(fl.bit) {
+			t.Errorf("DCS bit %d: % x, back %+v, %v", fl.bit, info, back, err)
+		}
+	}
+}
