@@ -132,7 +132,7 @@ func startSMTP(t *testing.T, mb *mailbox, mode string, l net.Listener) string {
 // archived stores a two-page fax in a spool and returns it and its folder.
 func archived(t *testing.T, f spool.Fax) (spool.Fax, string) {
 	t.Helper()
-	sp, err := spool.Open(spool.Options{Root: t.TempDir(), Send: func(context.Context, spool.Job, []*t4.Page) spool.Result { return spool.Result{} }})
+	sp, err := spool.Open(spool.Options{Root: t.TempDir(), Send: func(context.Context, spool.Job, *spool.JobPages) spool.Result { return spool.Result{} }})
 	if err != nil {
 		t.Fatal(err)
 	}

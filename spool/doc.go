@@ -4,12 +4,17 @@
 // Layout under the root:
 //
 //	outbound/       users drop NUMBER.ext, or FILE plus a FILE.json sidecar
-//	queue/ID/       an accepted job: job.json, its document, pages.tif once rendered
+//	queue/ID/       an accepted job: job.json, its document, page-NNNN.tif once rendered
 //	done/ID/        a sent job, with report.json and report.txt
 //	failed/ID/      a job that failed, or a file that was refused, with the reason
 //	inbound/ID/     a received fax: fax.tif, fax.pdf, fax.json
 //	tmp/            staging: a directory is built here and renamed into place;
 //	tmp/in-ID/      a fax being received, one synced file per confirmed page
+//
+// Pages are stored one per file (an MMR TIFF each) on both sides so that a
+// call never holds a whole document: a sending call decodes each page when
+// T.30 asks for it (JobPages), a receiving call stores each page as it is
+// confirmed and lets it go.
 //
 // Every state change is a write to a temporary file, fsync, rename and fsync
 // of the directory (WriteFile); a job or a fax changes folder by one rename

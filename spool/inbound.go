@@ -95,13 +95,10 @@ func (s *Spool) BeginFax(f *Fax) (*FaxWriter, error) {
 	return w, nil
 }
 
-// PutPage stores the next page durably.
+// PutPage stores the next page durably, as its own file: the receiving
+// call keeps no page once it is stored.
 func (w *FaxWriter) PutPage(p *t4.Page) error {
-	var b bytes.Buffer
-	if err := t4.WriteTIFF(&b, []*t4.Page{p}, t4.TIFFOptions{Compression: t4.MMR}); err != nil {
-		return fmt.Errorf("spool: page %d: %w", w.pages+1, err)
-	}
-	if err := WriteFile(filepath.Join(w.dir, pageName(w.pages+1)), b.Bytes(), 0o640); err != nil {
+	if err := writePage(w.dir, w.pages+1, p); err != nil {
 		return err
 	}
 	w.pages++
@@ -111,26 +108,23 @@ func (w *FaxWriter) PutPage(p *t4.Page) error {
 // Pages is how many pages are stored.
 func (w *FaxWriter) Pages() int { return w.pages }
 
-func pageName(n int) string { return fmt.Sprintf("page-%04d.tif", n) }
-
 // Abort drops a fax (one that brought no page).
 func (w *FaxWriter) Abort() { os.RemoveAll(w.dir) }
 
 // Commit archives the fax: fax.tif and fax.pdf of its pages and the final
 // record f (Pages and Files are filled in), renamed into inbound/ in one
-// step. It returns the fax's folder.
+// step. It returns the fax's folder. It decodes every page, so the
+// spool's commits run one at a time (see Spool.archiveMu).
 func (w *FaxWriter) Commit(f *Fax) (string, error) {
+	w.s.archiveMu.Lock()
+	defer w.s.archiveMu.Unlock()
 	pages := make([]*t4.Page, 0, w.pages)
 	for n := 1; n <= w.pages; n++ {
-		b, err := os.ReadFile(filepath.Join(w.dir, pageName(n)))
+		p, err := readPage(w.dir, n)
 		if err != nil {
-			return "", fmt.Errorf("spool: %w", err)
+			return "", err
 		}
-		tp, err := t4.ReadTIFF(bytes.NewReader(b), int64(len(b)))
-		if err != nil || len(tp) != 1 {
-			return "", fmt.Errorf("spool: page %d: %v", n, err)
-		}
-		pages = append(pages, tp[0].Page)
+		pages = append(pages, p)
 	}
 	f.Pages, f.Files = len(pages), nil
 	if len(pages) > 0 {

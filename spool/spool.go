@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,9 +22,10 @@ import (
 	"github.com/softfax/softfax/templates"
 )
 
-// SendFunc places one call for job with its rendered pages. It waits for
-// a free line itself (ctx bounds the wait) and reports how the call ended.
-type SendFunc func(ctx context.Context, job Job, pages []*t4.Page) Result
+// SendFunc places one call for job, whose rendered pages it reads from
+// pages one at a time as the call sends them. It waits for a free line
+// itself (ctx bounds the wait) and reports how the call ended.
+type SendFunc func(ctx context.Context, job Job, pages *JobPages) Result
 
 // NotifyFunc queues the notification email of a finished job to addr. It
 // must be durable and idempotent (keyed by the job's ID): after a crash
@@ -87,6 +87,13 @@ type Spool struct {
 	jobs map[string]*Job // jobs in queue/
 	busy map[string]bool // jobs a worker holds
 	wake chan struct{}
+
+	// rendering and archiving hold whole documents in memory (t4.Render
+	// returns every page; fax.tif and fax.pdf are written from every
+	// page): one at a time, so that memory is bounded by one document per
+	// service, not one per worker or line. Both are CPU-bound and brief
+	// beside a call.
+	renderMu, archiveMu sync.Mutex
 }
 
 // Open creates the folders under opt.Root if needed. Nothing runs until Run.
@@ -557,7 +564,8 @@ func (s *Spool) startDue(ctx context.Context, wg *sync.WaitGroup) time.Time {
 
 // work renders j if needed and makes one call.
 func (s *Spool) work(ctx context.Context, j *Job) {
-	if _, err := os.Stat(s.path(DirQueue, j.ID, "pages.tif")); j.State == Queued || err != nil {
+	pages, err := s.jobPages(j)
+	if j.State == Queued || err != nil {
 		if err := s.render(ctx, j); err != nil {
 			if ctx.Err() != nil {
 				return
@@ -567,8 +575,8 @@ func (s *Spool) work(ctx context.Context, j *Job) {
 			s.finish(ctx, j, DirQueue)
 			return
 		}
+		pages, err = s.jobPages(j)
 	}
-	pages, err := s.pages(j)
 	if err != nil {
 		j.State, j.Reason, j.Finished = Failed, "rendered pages: "+err.Error(), s.opt.Now()
 		s.finish(ctx, j, DirQueue)
@@ -581,7 +589,7 @@ func (s *Spool) work(ctx context.Context, j *Job) {
 		j.State, j.Tries = Ready, j.Tries-1
 		return
 	}
-	s.log.Info("calling", "job", j.ID, "to", j.To, "try", j.Tries, "pages", len(pages))
+	s.log.Info("calling", "job", j.ID, "to", j.To, "try", j.Tries, "pages", pages.Len())
 	res := s.opt.Send(ctx, *j, pages)
 	now := s.opt.Now()
 	if ctx.Err() != nil && res.Outcome != OK {
@@ -635,7 +643,9 @@ func (s *Spool) backoff(tries int) time.Duration {
 	return min(d, s.opt.MaxBackoff)
 }
 
-// render turns the document into pages.tif (MMR) in the job folder.
+// render turns the document into one MMR TIFF per page in the job folder
+// (see JobPages). The job becomes ready only after the last page is on
+// disk: a crash before leaves it queued, and it is rendered again.
 func (s *Spool) render(ctx context.Context, j *Job) error {
 	dir := s.path(DirQueue, j.ID)
 	data, err := os.ReadFile(filepath.Join(dir, j.Doc))
@@ -646,40 +656,20 @@ func (s *Spool) render(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
+	s.renderMu.Lock()
+	defer s.renderMu.Unlock()
 	pages, err := t4.Render(ctx, j.Name, data, t4.RenderOptions{Res: res, MaxPages: s.opt.MaxPages, Timeout: s.opt.RenderTimeout})
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := t4.WriteTIFF(&b, pages, t4.TIFFOptions{Compression: t4.MMR}); err != nil {
-		return err
-	}
-	if err := WriteFile(filepath.Join(dir, "pages.tif"), b.Bytes(), 0o640); err != nil {
-		return err
+	for i, p := range pages {
+		if err := writePage(dir, i+1, p); err != nil {
+			return err
+		}
+		pages[i] = nil // stored: the collector may take it
 	}
 	j.Pages, j.State = len(pages), Ready
 	return s.save(j)
-}
-
-func (s *Spool) pages(j *Job) ([]*t4.Page, error) {
-	f, err := os.Open(s.path(DirQueue, j.ID, "pages.tif"))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	tp, err := t4.ReadTIFF(f, fi.Size())
-	if err != nil {
-		return nil, err
-	}
-	pages := make([]*t4.Page, len(tp))
-	for i := range tp {
-		pages[i] = tp[i].Page
-	}
-	return pages, nil
 }
 
 // finish writes the reports of a job in a final state, queues its

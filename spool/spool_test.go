@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,11 +26,26 @@ type fakeLine struct {
 	notified []string
 }
 
-func (f *fakeLine) send(ctx context.Context, j Job, pages []*t4.Page) Result {
+func (f *fakeLine) send(ctx context.Context, j Job, pages *JobPages) Result {
+	// Like a sending session: take pages until io.EOF.
+	n := 0
+	for {
+		p, err := pages.NextPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || p.Width != 1728 {
+			return Result{Outcome: CallFailed, Detail: fmt.Sprintf("page %d: %v", n+1, err)}
+		}
+		n++
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, j)
-	f.pages = append(f.pages, len(pages))
+	if n != pages.Len() {
+		n = -n // caught by the tests' page counts
+	}
+	f.pages = append(f.pages, n)
 	o := OK
 	if len(f.script) > 0 {
 		o = f.script[0]
@@ -381,11 +398,16 @@ func TestRecovery(t *testing.T) {
 	os.WriteFile(filepath.Join(root, DirQueue, "a6", "job.json"), []byte("{"), 0o644)
 	// 7. a staged folder with no job.json: removed.
 	os.MkdirAll(filepath.Join(root, DirTmp, "a7"), 0o750)
+	// 8. ready, but its page files are gone (or it was rendered into one
+	// pages.tif by an older version): rendered again, then sent.
+	writeJob(t, filepath.Join(root, DirQueue, "a8"), &Job{ID: "a8", State: Ready, Name: "5550145.txt", Doc: "document.txt", To: "5550145", Pages: 1, MaxTries: 3, Resolution: "fine"})
+	os.WriteFile(filepath.Join(root, DirQueue, "a8", "document.txt"), []byte("a8\fpage two\n"), 0o644)
+	os.WriteFile(filepath.Join(root, DirQueue, "a8", "pages.tif"), []byte("II*\x00"), 0o644)
 
 	f := &fakeLine{}
 	_, stop := startSpool(t, root, f, nil)
 	defer stop()
-	done, failed := waitJobs(t, root, 5)
+	done, failed := waitJobs(t, root, 6)
 	time.Sleep(50 * time.Millisecond)
 	done, _ = ReadJobs(root, DirDone, 0)
 	failed, _ = ReadJobs(root, DirFailed, 0)
@@ -393,7 +415,7 @@ func TestRecovery(t *testing.T) {
 	for _, j := range append(done, failed...) {
 		got[j.To] = j.State
 	}
-	want := map[string]State{"5550140": Done, "5550141": Done, "5550142": Done, "5550143": Failed, "5550144": Done}
+	want := map[string]State{"5550140": Done, "5550141": Done, "5550142": Done, "5550143": Failed, "5550144": Done, "5550145": Done}
 	for to, st := range want {
 		if got[to] != st {
 			t.Errorf("%s: %q, want %q", to, got[to], st)
@@ -402,6 +424,15 @@ func TestRecovery(t *testing.T) {
 	for _, j := range done {
 		if j.To == "5550142" && (j.Tries != 2 || j.Attempts[0].Outcome != Interrupted) {
 			t.Errorf("interrupted try not counted: %+v", j)
+		}
+		if j.To == "5550145" && j.Pages != 2 {
+			t.Errorf("job without page files: %d pages after rendering again, want 2", j.Pages)
+		}
+	}
+	calls, pages, _ := f.seen()
+	for i, c := range calls {
+		if c.To == "5550145" && pages[i] != 2 {
+			t.Errorf("job without page files: the call got %d pages, want 2", pages[i])
 		}
 	}
 	if _, err := os.Stat(filepath.Join(root, DirFailed, "a6")); err != nil {
@@ -415,6 +446,60 @@ func TestRecovery(t *testing.T) {
 	}
 	if _, _, notified := f.seen(); len(notified) != 1 || !strings.HasPrefix(notified[0], "a5 done") {
 		t.Errorf("notified %v", notified)
+	}
+}
+
+// TestJobPagesOnDemand: a call's page source decodes each page from its
+// file only when asked (a page removed after the call started is missed),
+// in order, bit for bit as rendered, then io.EOF.
+func TestJobPagesOnDemand(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := t4.Render(context.Background(), "x.txt", []byte("one\ftwo\fthree\n"), t4.RenderOptions{Res: t4.Fine})
+	if err != nil || len(want) != 3 {
+		t.Fatalf("render: %d pages, %v", len(want), err)
+	}
+	j := &Job{ID: "j1", State: Ready, Pages: 3}
+	dir := filepath.Join(root, DirQueue, j.ID)
+	os.MkdirAll(dir, 0o750)
+	for i, p := range want {
+		if err := writePage(dir, i+1, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := s.jobPages(j)
+	if err != nil || src.Len() != 3 {
+		t.Fatalf("jobPages: %v", err)
+	}
+	for i := range 2 {
+		p, err := src.NextPage()
+		if err != nil {
+			t.Fatalf("page %d: %v", i+1, err)
+		}
+		if p.Width != want[i].Width || p.Height != want[i].Height || p.Res != want[i].Res || !bytes.Equal(p.Pix, want[i].Pix) {
+			t.Errorf("page %d differs from the rendered page", i+1)
+		}
+		if i == 0 {
+			os.Remove(filepath.Join(dir, pageName(3)))
+		}
+	}
+	if _, err := src.NextPage(); err == nil || err == io.EOF {
+		t.Errorf("page 3 was removed, yet NextPage says %v", err)
+	}
+	// A job whose page is missing is not offered to a call.
+	if _, err := s.jobPages(j); err == nil {
+		t.Error("jobPages accepted a job with a page file missing")
+	}
+	writePage(dir, 3, want[2])
+	src, _ = s.jobPages(j)
+	for range 3 {
+		src.NextPage()
+	}
+	if p, err := src.NextPage(); p != nil || err != io.EOF {
+		t.Errorf("after the last page: %v, %v; want io.EOF", p, err)
 	}
 }
 

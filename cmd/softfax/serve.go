@@ -376,7 +376,10 @@ func (s *service) progress(i int, dir string) func(t30.Progress) {
 // receive answers call on line i, receives the fax, archives it and
 // queues its deliveries.
 func (s *service) receive(ctx context.Context, i int, call *iax.Call) {
-	defer s.release(i)
+	// The line is free again as soon as the call is over: archiving the
+	// fax after it needs no line (and is serialised by the spool).
+	release := sync.OnceFunc(func() { s.release(i) })
+	defer release()
 	info := call.Info()
 	lg := s.log.With("line", s.lines[i].Name, "from", info.CallingNumber, "did", info.Called)
 	start := time.Now()
@@ -412,6 +415,7 @@ func (s *service) receive(ctx context.Context, i int, call *iax.Call) {
 	lg.Info("receiving", "fax", f.ID)
 	s.play(ctx, i, call, sess)
 	res := sess.Result()
+	release()
 	f.Result = "ok"
 	if res.Err != nil {
 		f.Result = res.Err.Error()
@@ -449,7 +453,7 @@ func (s *service) route(f spool.Fax) {
 }
 
 // send is the spool's SendFunc: one call on the next idle line.
-func (s *service) send(ctx context.Context, job spool.Job, pages []*t4.Page) spool.Result {
+func (s *service) send(ctx context.Context, job spool.Job, pages *spool.JobPages) spool.Result {
 	i, ok := s.acquire(ctx)
 	if !ok {
 		return spool.Result{Outcome: spool.Interrupted}
@@ -487,30 +491,60 @@ func (s *service) send(ctx context.Context, job spool.Job, pages []*t4.Page) spo
 	if id == "" {
 		id = s.cfg.StationID
 	}
-	if err := stampHeaders(pages, time.Now(), s.cfg.Header, id, job.To); err != nil {
-		call.Hangup(iax.CauseTemporaryFailure)
-		return spool.Result{Outcome: spool.CallFailed, Detail: err.Error(), Permanent: true}
-	}
+	src := &stampedPages{src: pages, at: time.Now(), name: s.cfg.Header, from: id, to: job.To}
 	sess, err := t30.NewSession(t30.Config{
-		Caller: true, Role: t30.Sender, LocalID: id, Source: &t30.Pages{List: pages}, ECM: true,
+		Caller: true, Role: t30.Sender, LocalID: id, Source: src, ECM: true,
 		Progress: s.progress(i, "out"), Logger: lg,
 	})
 	if err != nil {
 		call.Hangup(iax.CauseTemporaryFailure)
 		return spool.Result{Outcome: spool.CallFailed, Detail: err.Error()}
 	}
-	lg.Info("sending", "pages", len(pages))
+	lg.Info("sending", "pages", pages.Len())
 	s.play(ctx, i, call, sess)
 	res := sess.Result()
 	out := spool.Result{Outcome: spool.OK, RemoteID: res.RemoteID, Rate: res.Modulation.BitRate()}
 	if res.Err != nil {
-		out.Outcome, out.Detail = spool.CallFailed, fmt.Sprintf("%v (%d of %d pages confirmed)", res.Err, res.Pages, len(pages))
+		out.Outcome, out.Detail = spool.CallFailed, fmt.Sprintf("%v (%d of %d pages confirmed)", res.Err, res.Pages, pages.Len())
+		if src.err != nil {
+			// A page that cannot be read or stamped will not be better
+			// on the next call.
+			out.Detail, out.Permanent = src.err.Error(), true
+		}
 		s.m.sendFailed.Add(1)
 	} else {
 		s.m.faxesSent.Add(1)
 		s.m.pagesSent.Add(int64(res.Pages))
 	}
 	return out
+}
+
+// stampedPages is a job's page source for T.30 that stamps the header
+// line on each page as T.30 takes it: one page decoded at a time.
+type stampedPages struct {
+	src            *spool.JobPages
+	at             time.Time
+	name, from, to string
+	n              int
+	err            error // the first failure to read or stamp a page
+}
+
+func (p *stampedPages) NextPage() (*t4.Page, error) {
+	pg, err := p.src.NextPage()
+	if err == io.EOF {
+		return nil, err
+	}
+	if err == nil {
+		p.n++
+		if err = t4.StampHeader(pg, headerLine(p.at, p.name, p.from, p.to, p.n, p.src.Len())); err != nil {
+			err = fmt.Errorf("page %d header: %w", p.n, err)
+		}
+	}
+	if err != nil {
+		p.err = cmp.Or(p.err, err)
+		return nil, err
+	}
+	return pg, nil
 }
 
 // waitAnswer follows an outgoing call until it is answered (ok) or ends.

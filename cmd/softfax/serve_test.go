@@ -426,7 +426,7 @@ func TestServeConfigError(t *testing.T) {
 
 func TestSendQueues(t *testing.T) {
 	root := t.TempDir()
-	sp, err := spool.Open(spool.Options{Root: root, Send: func(context.Context, spool.Job, []*t4.Page) spool.Result { return spool.Result{} }})
+	sp, err := spool.Open(spool.Options{Root: root, Send: func(context.Context, spool.Job, *spool.JobPages) spool.Result { return spool.Result{} }})
 	if err != nil || sp == nil {
 		t.Fatal(err)
 	}
