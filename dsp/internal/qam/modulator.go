@@ -24,10 +24,12 @@ import "math"
 // about 4.5 per output sample for an 8-symbol pulse.
 type Modulator struct {
 	w      *Waveforms
-	acc, k int            // symbol clock phase; sample index in the period
-	ring   []int64        // accumulator pairs; the sum for sample pos+d is in ring[(pos+d)/2]
-	pos    int            // 0 or 1: the parity of the next sample, as of k
-	syms   [fillChunk]int // symbols due in Fill's current round
+	acc, k int              // symbol clock phase; sample index in the period
+	ring   []int64          // accumulator pairs; the sum for sample pos+d is in ring[(pos+d)/2]
+	pos    int              // 0 or 1: the parity of the next sample, as of k
+	syms   [fillChunk]int   // symbols due in Fill's current round; render turns them into row offsets
+	at     [fillChunk]int32 // for render: the accumulator pair where each symbol starts
+	clips  bool             // the current gain can take a sample beyond int16
 }
 
 // Waveforms are the tables of a Modulator: read-only once made, so one set
@@ -36,14 +38,16 @@ type Waveforms struct {
 	inc, nph int // symbol clock: advance per sample, phases per symbol
 	period   int // samples in the joint period of carrier and clock
 	np       int // number of points
-	// rows[(k*np+p)*pairs:][:pairs] is the waveform of point p when it
+	// rows[(k*np+p)*stride:][:pairs] is the waveform of point p when it
 	// starts at sample k of the period, as sample pairs starting at the
 	// pair that holds sample k (k odd: its high half). Phases where no
 	// symbol starts have zero rows.
-	rows  []int64
-	pairs int   // pairs in a row
-	gap   []int // gap[k]: samples from a symbol starting at sample k of the period to the next
-	shift uint  // fixed-point scale of the rows: 2^shift per unit
+	rows   []int64
+	pairs  int     // pairs in a row that can be non-zero
+	stride int     // pairs in a row as stored: pairs rounded up to a whole rowBlock
+	gap    []int   // gap[k]: samples from a symbol starting at sample k of the period to the next
+	shift  uint    // fixed-point scale of the rows: 2^shift per unit
+	bound  float64 // no accumulated sample exceeds this in magnitude, in row units
 }
 
 // maxPeriod bounds the tables: a carrier and baud rate that repeat
@@ -139,6 +143,7 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 		shift--
 	}
 	pairs := reach/2 + 1
+	stride := pairs
 	gap := make([]int, period)
 	for k0 := range period {
 		if starts[k0] {
@@ -152,16 +157,37 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 	np := len(points)
 	w := &Waveforms{
 		inc: sh.inc, nph: nph, period: period, np: np,
-		rows:  make([]int64, period*np*pairs),
-		pairs: pairs,
-		gap:   gap,
-		shift: shift,
+		rows:   make([]int64, (period*np+1)*stride), // and a zero row
+		pairs:  pairs,
+		stride: stride,
+		gap:    gap,
+		shift:  shift,
 	}
 	scale := float64(uint64(1) << shift)
+	// The largest |sum| a sample can reach, in row units: at each sample
+	// of the period, the largest contribution of every symbol that can
+	// overlap it, rounding included.
+	var bound float64
+	for t := range period {
+		var b float64
+		for d := range reach {
+			k0 := ((t-d)%period + period) % period
+			if !starts[k0] {
+				continue
+			}
+			var m float64
+			for _, wave := range waves[k0] {
+				m = max(m, math.Abs(wave[d]))
+			}
+			b += m*scale + 0.5
+		}
+		bound = max(bound, b)
+	}
+	w.bound = bound
 	for k0, ws := range waves {
 		odd := k0 & 1
 		for p, wave := range ws {
-			row := w.rows[(k0*np+p)*pairs:][:pairs]
+			row := w.rows[(k0*np+p)*stride:][:pairs]
 			for j := range row {
 				var lo, hi int64
 				if d := 2*j - odd; d >= 0 && d < len(wave) {
@@ -180,7 +206,7 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 // ringLen is the accumulator pairs a Modulator needs: a round of samples
 // plus the reach of the symbols that start in its last sample, with room
 // for the odd start.
-func (w *Waveforms) ringLen() int { return fillChunk/2 + w.pairs + 2 }
+func (w *Waveforms) ringLen() int { return fillChunk/2 + w.stride + 2 }
 
 // Use switches the modulator to the waveforms w and resets it; it
 // allocates only if w's pulses are longer than any it had.
@@ -220,6 +246,8 @@ func (m *Modulator) Fill(out []int16, gain float64, next func(syms []int) int) i
 	// chose the scale so that one symbol's peak times such a gain is above
 	// 2^25.)
 	g := int64(math.Round(min(max(gain, 0)*float64(uint64(1)<<(32-m.w.shift)), 1<<33)))
+	// With a gain that cannot reach full scale, no sample needs clipping.
+	m.clips = m.w.bound*float64(g) >= 32767<<32
 	done := 0
 	for done < len(out) {
 		n := min(len(out)-done, fillChunk)
@@ -249,9 +277,7 @@ func (m *Modulator) Fill(out []int16, gain float64, next func(syms []int) int) i
 func (m *Modulator) render(out []int16, g int64) {
 	w := m.w
 	n := len(out)
-	np, pairs, period := w.np, w.pairs, w.period
-	ring := m.ring
-	rows := w.rows
+	np, stride, period := w.np, w.stride, w.period
 	// The first symbol starts s samples from now: the least s with
 	// acc + (s+1)·inc >= nph.
 	s := (w.nph-m.acc+w.inc-1)/w.inc - 1
@@ -259,31 +285,41 @@ func (m *Modulator) render(out []int16, g int64) {
 	if k >= period {
 		k -= period
 	}
-	for j := 0; s < n; j++ {
-		p := m.syms[j&(fillChunk-1)]
+	// First the symbols' rows and the accumulator pairs where they start,
+	// in place of the symbols; an index outside the points takes the
+	// zero row at the end of the table.
+	count := 0
+	for ; s < n; count++ {
+		j := count & (fillChunk - 1)
+		p := m.syms[j]
+		row := len(w.rows) - stride
 		if uint(p) < uint(np) {
-			// Add the row, four pairs an iteration: the compiler neither
-			// unrolls nor vectorises.
-			row := rows[(k*np+p)*pairs:][:pairs]
-			dst := ring[(m.pos+s)>>1:][:pairs]
-			i := 0
-			for ; i+3 < len(row); i += 4 {
-				d := (*[4]int64)(dst[i : i+4])
-				r := (*[4]int64)(row[i : i+4])
-				d[0] += r[0]
-				d[1] += r[1]
-				d[2] += r[2]
-				d[3] += r[3]
-			}
-			for ; i < len(row); i++ {
-				dst[i] += row[i]
-			}
+			row = (k*np + p) * stride
 		}
+		m.syms[j] = row
+		m.at[j] = int32((m.pos + s) >> 1)
 		d := w.gap[k]
 		s += d
 		if k += d; k >= period {
 			k -= period
 		}
+	}
+	// Then the rows, two symbols at a time: each accumulator pair is read
+	// and written once for both, which halves the memory traffic.
+	rows, ring := w.rows, m.ring
+	j := 0
+	for ; j+1 < count; j += 2 {
+		b1, b2 := int(m.at[j]), int(m.at[j+1])
+		r1, r2 := rows[m.syms[j]:][:stride], rows[m.syms[j+1]:][:stride]
+		if delta := b2 - b1; delta < stride {
+			addRowPair(ring[b1:][:stride+delta], r1, r2)
+		} else {
+			addRow(ring[b1:][:stride], r1)
+			addRow(ring[b2:][:stride], r2)
+		}
+	}
+	if j < count {
+		addRow(ring[m.at[j]:][:stride], rows[m.syms[j]:][:stride])
 	}
 	// Read out: the low sample of a pair is exact while |sum| < 2^31, the
 	// high one is what remains with the low one's carries taken out.
@@ -294,6 +330,29 @@ func (m *Modulator) render(out []int16, g int64) {
 		i, q = 1, 2
 	}
 	src := ring[q>>1:]
+	if !m.clips {
+		// The common case, a level below full scale: rounding only.
+		for ; i+8 <= n && len(src) >= 4; i += 8 {
+			o := (*[8]int16)(out[i:])
+			x := (*[4]int64)(src)
+			src = src[4:]
+			for h, v := range x {
+				lo := int64(int32(v))
+				o[2*h] = int16((lo*g + 1<<31) >> 32)
+				o[2*h+1] = int16((((v-lo)>>32)*g + 1<<31) >> 32)
+			}
+		}
+	}
+	for ; i+8 <= n && len(src) >= 4; i += 8 {
+		o := (*[8]int16)(out[i:])
+		x := (*[4]int64)(src)
+		src = src[4:]
+		for h, v := range x {
+			lo := int64(int32(v))
+			o[2*h] = clip(lo * g)
+			o[2*h+1] = clip(((v - lo) >> 32) * g)
+		}
+	}
 	for ; i+1 < n; i += 2 {
 		x := src[0]
 		src = src[1:]
@@ -307,11 +366,49 @@ func (m *Modulator) render(out []int16, g int64) {
 	// Move what is still to come to the front: from the pair that holds
 	// the next sample on.
 	first := (m.pos + n) >> 1
-	kept := copy(ring, ring[first:min(first+pairs+1, len(ring))])
+	kept := copy(ring, ring[first:min(first+w.pairs+1, len(ring))])
 	clear(ring[kept:])
 	m.pos = (m.pos + n) & 1
 	m.acc = (m.acc + n*w.inc) % w.nph
 	m.k = (m.k + n) % period
+}
+
+// addRow adds row r into the accumulators d, as long as r.
+func addRow(d, r []int64) {
+	r = r[:len(d)]
+	i := 0
+	for ; i < len(d)-3; i += 4 {
+		d[i] += r[i]
+		d[i+1] += r[i+1]
+		d[i+2] += r[i+2]
+		d[i+3] += r[i+3]
+	}
+	for ; i < len(d); i++ {
+		d[i] += r[i]
+	}
+}
+
+// addRowPair adds two rows of equal length into the accumulators d: r1 at
+// the start of d, r2 at its end, overlapping in the middle (len(d) is less
+// than twice theirs).
+func addRowPair(d, r1, r2 []int64) {
+	delta := len(d) - len(r1)
+	addRow(d[:delta], r1[:delta])
+	// The overlap: both rows into each pair.
+	x := d[delta:len(r1)]
+	a := r1[delta:][:len(x)]
+	b := r2[:len(x)]
+	i := 0
+	for ; i < len(x)-3; i += 4 {
+		x[i] += a[i] + b[i]
+		x[i+1] += a[i+1] + b[i+1]
+		x[i+2] += a[i+2] + b[i+2]
+		x[i+3] += a[i+3] + b[i+3]
+	}
+	for ; i < len(x); i++ {
+		x[i] += a[i] + b[i]
+	}
+	addRow(d[len(r1):], r2[len(r2)-delta:])
 }
 
 // clip rounds a sample times the gain (in units of 2^-32) to int16, halves
