@@ -59,6 +59,9 @@ type Decoder struct {
 	skipping bool // discarding bits up to the next EOL
 	leading  bool // LeadingEOL: discarding bits up to the first EOL
 	leadBad  bool // what leading skipped was not training tail and fill
+	leadBits int  // how many bits leading skipped
+	goodBits int  // the bits of the good rows, their EOLs not included
+	topBad   int  // bad rows before the first good row
 	need1D   bool // MR: 2-D rows are skipped until the next 1-D row
 	done     bool // RTC/EOFB, the row limit, or MMR damage: ignore further data
 	finished bool
@@ -135,6 +138,7 @@ func (d *Decoder) Finish() (*Page, DecodeStats, error) {
 	if !d.finished {
 		d.finished = true
 		d.decode(true)
+		d.estimateLead()
 		for d.stats.Rows < d.opt.Height {
 			d.noteBad(fmt.Errorf("%w: %d of %d rows", ErrTruncated, d.stats.Rows, d.opt.Height))
 			d.newRow()
@@ -148,6 +152,33 @@ func (d *Decoder) Finish() (*Page, DecodeStats, error) {
 		return nil, d.stats, fmt.Errorf("t4: %v: no row decoded: %w", d.opt.Compression, cause)
 	}
 	return &Page{Width: d.opt.Width, Height: d.stats.Rows, Stride: d.stride, Pix: d.pix}, d.stats, nil
+}
+
+// estimateLead makes the rows lost before a line page's first EOL as many
+// as the bits skipped there would hold at the page's mean row length (with
+// its EOL): a page that lost its first hundred rows is not judged as one
+// that lost one. The rows are white, at the top, counted bad.
+func (d *Decoder) estimateLead() {
+	good := d.stats.Rows - d.stats.BadRows
+	if !d.leadBad || good == 0 {
+		return
+	}
+	eol := eolBits
+	if d.opt.Compression == MR {
+		eol++
+	}
+	mean := max(d.goodBits/good+eol, 1)
+	extra := min((d.leadBits+mean/2)/mean-1, d.rowLimit-d.stats.Rows)
+	if extra <= 0 {
+		return
+	}
+	n, gap := len(d.pix), extra*d.stride
+	d.pix = append(d.pix, make([]byte, gap)...)
+	copy(d.pix[gap:], d.pix[:n])
+	clear(d.pix[:gap])
+	d.stats.Rows += extra
+	d.stats.BadRows += extra
+	d.stats.MaxConsecutiveBad = max(d.stats.MaxConsecutiveBad, d.topBad+extra)
 }
 
 // rowStatus is how decoding one row ended.
@@ -172,17 +203,19 @@ func (d *Decoder) decode(final bool) {
 		end := len(d.buf) * 8
 		if d.skipping || d.leading {
 			p, ok := d.findEOL(d.pos)
-			if d.leading && !d.leadBad && d.hasZero(d.pos, p) {
-				d.leadBad = true
+			if d.leading {
+				d.leadBad = d.leadBad || d.hasZero(d.pos, p)
+				d.leadBits += p - d.pos
 			}
 			d.pos = p
 			if !ok {
 				d.wait(p, end)
 				return
 			}
-			if d.leading && d.leadBad && d.stats.Rows == 0 {
+			if d.leading && d.leadBad {
 				// T.4 §4.1.2: the page starts with an EOL; data before
-				// the first one is at least one row lost.
+				// the first one is at least one row lost (Finish
+				// estimates how many).
 				d.lostRows(1, fmt.Errorf("%w: data before the first EOL", ErrBadCode))
 			}
 			d.skipping, d.leading = false, false
@@ -288,6 +321,7 @@ func (d *Decoder) decode(final bool) {
 				continue
 			}
 		}
+		d.goodBits += p - d.pos
 		d.pos = p
 		d.goodRow()
 		if !twoD {
@@ -327,6 +361,9 @@ func (d *Decoder) goodRow() {
 		} else {
 			setRun(row, a, b)
 		}
+	}
+	if d.lastGood < 0 {
+		d.topBad = d.stats.Rows - 1
 	}
 	d.lastGood = d.stats.Rows - 1
 	d.consec = 0
