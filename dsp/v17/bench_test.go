@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/softfax/softfax/dsp"
+	"github.com/softfax/softfax/dsp/internal/qam"
 	"github.com/softfax/softfax/dsp/internal/scrambler"
 )
 
@@ -21,7 +22,7 @@ func dataModeTransmitter(tb testing.TB, rate int) (*Transmitter, []int16) {
 		tb.Fatal(err)
 	}
 	buf := make([]int16, 160)
-	for tx.stage != txData {
+	for tx.stage != qam.TxData {
 		tx.Transmit(buf)
 	}
 	return tx, buf

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -30,9 +32,9 @@ func symbolTrace(t *testing.T, cfg Config, bits []byte) string {
 	var b strings.Builder
 	n := 0
 	for {
-		training := tx.stage < txSeg4
+		training := tx.stage < qam.TxSeg4
 		s := symbolPoint(tx, tx.nextSymbol())
-		if tx.stage == txDone {
+		if tx.stage == qam.TxDone {
 			break
 		}
 		switch {

@@ -53,21 +53,6 @@ const (
 // figures' units.
 const meanSymbolEnergy = 40
 
-// Transmitter stages, in the order they are sent.
-type txStage int
-
-const (
-	txTEP txStage = iota
-	txSeg1
-	txSeg2
-	txSeg3
-	txSeg4
-	txData
-	txTrailer
-	txFlush
-	txDone
-)
-
 // Transmitter is a V.17 modulator. It sends the synchronizing signals, then
 // the bits of its source, then a short trailer.
 type Transmitter struct {
@@ -75,7 +60,7 @@ type Transmitter struct {
 	src   dsp.BitSource
 	cfg   Config
 	gain  float64
-	stage txStage
+	stage qam.TxStage
 	count int // symbols sent in the current stage
 
 	scr     scrambler.V29
@@ -114,9 +99,9 @@ func (t *Transmitter) reset() {
 		t.mod.Use(w)
 	}
 	t.train = len(t.p.points)
-	t.stage = txSeg1
+	t.stage = qam.TxSeg1
 	if t.cfg.TEP {
-		t.stage = txTEP
+		t.stage = qam.TxTEP
 	}
 	t.count = 0
 	t.scr = scrambler.V29{Reg: scramblerSeed}
@@ -177,7 +162,7 @@ var bridgeTurn = [4]int{1, 0, 2, 3}
 func (t *Transmitter) nextSymbol() int {
 	for {
 		switch t.stage {
-		case txTEP:
+		case qam.TxTEP:
 			if t.count < tepToneLen+tepSilenceLen {
 				t.count++
 				if t.count <= tepToneLen {
@@ -185,15 +170,15 @@ func (t *Transmitter) nextSymbol() int {
 				}
 				return t.train + 4
 			}
-			t.stage, t.count = txSeg1, 0
-		case txSeg1:
+			t.stage, t.count = qam.TxSeg1, 0
+		case qam.TxSeg1:
 			if t.count < seg1Len {
 				pt := t.train + pointA + t.count&1
 				t.count++
 				return pt
 			}
-			t.stage, t.count = txSeg2, 0
-		case txSeg2:
+			t.stage, t.count = qam.TxSeg2, 0
+		case qam.TxSeg2:
 			n := seg2LongLen
 			if t.cfg.ShortTrain {
 				n = seg2ShortLen
@@ -204,11 +189,11 @@ func (t *Transmitter) nextSymbol() int {
 				return t.train + t.trainPt
 			}
 			if t.cfg.ShortTrain {
-				t.stage, t.count = txSeg4, 0
+				t.stage, t.count = qam.TxSeg4, 0
 			} else {
-				t.stage, t.count = txSeg3, 0
+				t.stage, t.count = qam.TxSeg3, 0
 			}
-		case txSeg3:
+		case qam.TxSeg3:
 			if t.count < seg3Len {
 				shift := uint(t.count&7) * 2
 				d := t.trainingDibit(uint8(bridgeWord>>shift&1), uint8(bridgeWord>>(shift+1)&1))
@@ -216,52 +201,81 @@ func (t *Transmitter) nextSymbol() int {
 				t.count++
 				return t.train + t.trainPt
 			}
-			t.stage, t.count = txSeg4, 0
-		case txSeg4:
+			t.stage, t.count = qam.TxSeg4, 0
+		case qam.TxSeg4:
 			if t.count < seg4Len {
 				t.count++
-				return t.dataSymbol(false)
+				return t.onesSymbol()
 			}
-			t.stage, t.count = txData, 0
-		case txData:
-			return t.dataSymbol(true)
-		case txTrailer:
+			t.stage, t.count = qam.TxData, 0
+		case qam.TxData:
+			var sym [1]int
+			t.dataSymbols(sym[:])
+			return sym[0]
+		case qam.TxTrailer:
 			if t.count < trailerLen {
 				t.count++
-				return t.dataSymbol(false)
+				return t.onesSymbol()
 			}
-			t.stage, t.count = txFlush, 0
-		case txFlush:
+			t.stage, t.count = qam.TxFlush, 0
+		case qam.TxFlush:
 			// Zero symbols let the pulse shaper's tail out.
 			if t.count < txSpan+1 {
 				t.count++
 				return t.train + 4
 			}
-			t.stage = txDone
+			t.stage = qam.TxDone
 		default:
 			return t.train + 4
 		}
 	}
 }
 
-// dataSymbol codes one symbol of source bits (or of ones, when fromSource
-// is false or the source has ended).
-func (t *Transmitter) dataSymbol(fromSource bool) int {
+// onesSymbol codes one symbol of binary ones (segment 4, the trailer).
+func (t *Transmitter) onesSymbol() int {
 	n := uint(t.p.bitsPerSymbol)
-	w := uint32(1)<<n - 1 // first bit in time most significant; ones by default
-	if fromSource {
-		for i := range n {
+	return encode(&t.scr, &t.enc, 1<<n-1, n)
+}
+
+// dataSymbols codes symbols of source bits into syms and returns how many
+// it made: all of them, or fewer when the source ends. The symbol in which
+// it ends is padded with ones and counted; the trailer follows.
+func (t *Transmitter) dataSymbols(syms []int) int {
+	n := uint(t.p.bitsPerSymbol)
+	// First each symbol's bits, first in time most significant...
+	made := len(syms)
+gather:
+	for i := range syms {
+		var w uint32
+		for b := range n {
 			v, ok := t.src()
 			if !ok {
-				t.stage, t.count = txTrailer, 0 // the rest of the symbol stays ones
-				break
+				t.stage, t.count = qam.TxTrailer, 0
+				syms[i], made = int((w+1)<<(n-b)-1), i+1 // w, then n-b ones
+				break gather
 			}
-			w ^= uint32(v&1^1) << (n - 1 - i)
+			w = w<<1 | uint32(v&1)
 		}
+		syms[i] = int(w)
 	}
+	// ...then the scrambler and the encoder over them, in a loop without
+	// calls that keeps both in registers.
+	scr, enc := t.scr, t.enc
+	for i, w := range syms[:made] {
+		// encode, written out: a call would take them out of registers.
+		q := bitReverse6[scr.ScrambleWord(uint32(w), n)<<(6-n)&63]
+		syms[i] = int(enc.encode(q))
+	}
+	t.scr, t.enc = scr, enc
+	return made
+}
+
+// encode scrambles n data bits w (first in time most significant) and
+// returns the label of the symbol that carries them.
+func encode(scr *scrambler.V29, enc *trellisEncoder, w uint32, n uint) int {
 	// Q1, the first bit, goes to bit 0 of the symbol's data.
-	q := bitReverse6[t.scr.ScrambleWord(w, n)<<(6-n)&63]
-	return int(t.enc.encode(q))
+	q := bitReverse6[scr.ScrambleWord(w, n)<<(6-n)&63]
+	return int(enc.encode(q))
 }
 
 // bitReverse6 reverses the order of six bits.
@@ -282,14 +296,15 @@ func (t *Transmitter) Transmit(out []int16) int {
 
 // symbols feeds the modulator the next len(syms) symbols, fewer at the end.
 func (t *Transmitter) symbols(syms []int) int {
-	for i := range syms {
-		if t.stage == txData { // the common case first
-			syms[i] = t.dataSymbol(true)
+	for i := 0; i < len(syms); {
+		if t.stage == qam.TxData { // the common case, in a loop of its own
+			i += t.dataSymbols(syms[i:])
 			continue
 		}
-		if syms[i] = t.nextSymbol(); t.stage == txDone {
+		if syms[i] = t.nextSymbol(); t.stage == qam.TxDone {
 			return i
 		}
+		i++
 	}
 	return len(syms)
 }

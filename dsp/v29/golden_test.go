@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/softfax/softfax/dsp/internal/qam"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -31,7 +33,7 @@ func TestSymbolsGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		for n := 0; tx.stage != txDone; n++ {
+		for n := 0; tx.stage != qam.TxDone; n++ {
 			s := txPoints(rate)[tx.nextSymbol()]
 			fmt.Fprintf(&b, "%d %g %g\n", n, s.Re, s.Im)
 		}

@@ -29,21 +29,6 @@ type Config struct {
 	CarrierOn, CarrierOff float64
 }
 
-// txStage is where the transmitter is in its sequence.
-type txStage int
-
-const (
-	txTEP txStage = iota
-	txSeg1
-	txSeg2
-	txSeg3
-	txSeg4
-	txData
-	txTrailer
-	txFlush
-	txDone
-)
-
 // Transmitter is a V.29 modulator. It is not safe for concurrent use.
 type Transmitter struct {
 	rate   int
@@ -54,12 +39,11 @@ type Transmitter struct {
 	gain   float64
 	next   func([]int) int // t.symbols
 
-	stage   txStage
-	count   int // symbols sent in the current stage
-	train   trainingGen
-	scr     scrambler.V29
-	phase   int  // absolute phase state, 45° steps
-	srcDone bool // the source has run dry
+	stage qam.TxStage
+	count int // symbols sent in the current stage
+	train trainingGen
+	scr   scrambler.V29
+	phase int // absolute phase state, 45° steps
 }
 
 // NewTransmitter returns a transmitter that sends the training, then the
@@ -85,11 +69,11 @@ func NewTransmitter(cfg Config, src dsp.BitSource) (*Transmitter, error) {
 		// The modulator turns a mean symbol energy Es into a passband
 		// mean square Es/2, the mean square of a sine of peak sqrt(Es).
 		gain:  dsp.SineAmplitude(level) / math.Sqrt(meanEnergy(cfg.Rate)),
-		stage: txSeg1,
+		stage: qam.TxSeg1,
 		train: trainingSeed,
 	}
 	if cfg.TEP {
-		t.stage = txTEP
+		t.stage = qam.TxTEP
 	}
 	t.next = t.symbols
 	return t, nil
@@ -105,15 +89,17 @@ func (t *Transmitter) Transmit(out []int16) int {
 // end; as the method value t.next, made once, it lets Transmit run without
 // allocating.
 func (t *Transmitter) symbols(syms []int) int {
-	for i := range syms {
+	for i := 0; i < len(syms); {
 		switch t.stage {
-		case txData: // the common case first
-			syms[i] = t.fromSource()
-		case txDone:
+		case qam.TxData: // the common case, in a loop of its own
+			i += t.dataSymbols(syms[i:])
+			continue
+		case qam.TxDone:
 			return i
 		default:
 			syms[i] = t.nextSymbol()
 		}
+		i++
 	}
 	return len(syms)
 }
@@ -145,7 +131,7 @@ func txPoints(rate int) []qam.Complex {
 
 // advance counts one symbol of the current stage and moves to next when
 // the stage has n symbols.
-func (t *Transmitter) advance(n int, next txStage) {
+func (t *Transmitter) advance(n int, next qam.TxStage) {
 	t.count++
 	if t.count >= n {
 		t.stage, t.count = next, 0
@@ -156,69 +142,80 @@ func (t *Transmitter) advance(n int, next txStage) {
 // synchronizing signals, as an index into txPoints.
 func (t *Transmitter) nextSymbol() int {
 	switch t.stage {
-	case txTEP:
-		t.advance(tepLen, txSeg1)
+	case qam.TxTEP:
+		t.advance(tepLen, qam.TxSeg1)
 		return 0
-	case txSeg1:
-		t.advance(seg1Len, txSeg2)
+	case qam.TxSeg1:
+		t.advance(seg1Len, qam.TxSeg2)
 		return txSilence
-	case txSeg2:
+	case qam.TxSeg2:
 		s := txA // ABAB..., starting with A
 		if t.count&1 == 1 {
 			s = txB
 		}
-		t.advance(seg2Len, txSeg3)
+		t.advance(seg2Len, qam.TxSeg3)
 		return s
-	case txSeg3:
+	case qam.TxSeg3:
 		s := txC
 		if t.train.next() == 1 {
 			s = txD
 		}
-		t.advance(seg3Len, txSeg4)
+		t.advance(seg3Len, qam.TxSeg4)
 		return s
-	case txSeg4:
-		t.advance(seg4Len, txData)
-		return t.dataSymbol(true)
-	case txData:
-		return t.fromSource()
-	case txTrailer:
-		t.advance(trailerLen, txFlush)
-		return t.dataSymbol(true)
-	case txFlush:
+	case qam.TxSeg4:
+		t.advance(seg4Len, qam.TxData)
+		return t.onesSymbol()
+	case qam.TxData:
+		var sym [1]int
+		t.dataSymbols(sym[:])
+		return sym[0]
+	case qam.TxTrailer:
+		t.advance(trailerLen, qam.TxFlush)
+		return t.onesSymbol()
+	case qam.TxFlush:
 		// Zero symbols let the last pulses decay before we stop.
-		t.advance(txSpan, txDone)
+		t.advance(txSpan, qam.TxDone)
 	}
 	return txSilence
 }
 
-// fromSource encodes a data symbol from the source; once the source has
-// run dry (the symbol padded with ones) the trailer follows.
-func (t *Transmitter) fromSource() int {
-	s := t.dataSymbol(false)
-	if t.srcDone {
-		t.stage, t.count = txTrailer, 0
-	}
-	return s
-}
-
-// dataSymbol encodes the next 2, 3 or 4 bits (V.29 signal element
-// coding): at 9600 the first bit Q1 picks the amplitude, then Q2Q3Q4
-// (Q2Q3 at 4800) the phase change from the previous symbol. The bits come
-// from the source, or are ones when ones is set or the source has run dry.
-func (t *Transmitter) dataSymbol(ones bool) int {
+// dataSymbols encodes symbols of source bits into syms and returns how
+// many it made: all of them, or fewer when the source runs dry. The symbol
+// in which it does is padded with ones and counted; the trailer follows.
+func (t *Transmitter) dataSymbols(syms []int) int {
 	n := uint(t.bits)
-	w := uint32(1)<<n - 1 // ones
-	if !ones && !t.srcDone {
-		for i := range n {
+	// First each symbol's bits, first in time most significant...
+	made := len(syms)
+gather:
+	for i := range syms {
+		var w uint32
+		for b := range n {
 			v, ok := t.src()
 			if !ok {
-				t.srcDone = true // the rest of the symbol stays ones
-				break
+				t.stage, t.count = qam.TxTrailer, 0
+				syms[i], made = int((w+1)<<(n-b)-1), i+1 // w, then n-b ones
+				break gather
 			}
-			w ^= uint32(v&1^1) << (n - 1 - i)
+			w = w<<1 | uint32(v&1)
 		}
+		syms[i] = int(w)
 	}
-	c := t.coding[t.scr.ScrambleWord(w, n)&15]
+	// ...then the scrambler and the coding over them, in a loop without
+	// calls that keeps the state in registers.
+	scr, phase := t.scr, t.phase
+	for i, w := range syms[:made] {
+		c := t.coding[scr.ScrambleWord(uint32(w), n)&15]
+		phase = (phase + int(c&7)) & 7
+		syms[i] = int(c&8) | phase
+	}
+	t.scr, t.phase = scr, phase
+	return made
+}
+
+// onesSymbol encodes a symbol of binary ones (segment 4, the trailer).
+func (t *Transmitter) onesSymbol() int {
+	n := uint(t.bits)
+	c := t.coding[t.scr.ScrambleWord(1<<n-1, n)&15]
 	t.phase = (t.phase + int(c&7)) & 7
 	return int(c&8) | t.phase
 }
