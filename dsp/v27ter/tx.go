@@ -124,14 +124,60 @@ func (t *Transmitter) Transmit(out []int16) int {
 
 // symbols feeds the modulator the next len(syms) symbols, fewer at the end.
 func (t *Transmitter) symbols(syms []int) int {
-	for i := range syms {
+	for i := 0; i < len(syms); {
+		if t.stage == txData && t.left > 0 { // the common case, in a loop of its own
+			i += t.dataSymbols(syms[i:])
+			continue
+		}
 		s, ok := t.nextSymbol()
 		if !ok {
 			return i
 		}
 		syms[i] = s
+		i++
 	}
 	return len(syms)
+}
+
+// dataSymbols encodes symbols of source bits into syms and returns how
+// many it made: all of them, or fewer when the source is exhausted. The
+// symbol in which it is gets padded with ones and counted; the trailer
+// follows.
+func (t *Transmitter) dataSymbols(syms []int) int {
+	n := uint(t.p.bitsPerSym)
+	// First each symbol's bits, first in time most significant...
+	made := len(syms)
+gather:
+	for i := range syms {
+		var w uint32
+		for b := range n {
+			v, ok := t.src()
+			if !ok {
+				// w, then n-b ones; the trailer starts next.
+				t.left = 0
+				syms[i], made = int((w+1)<<(n-b)-1), i+1
+				break gather
+			}
+			w = w<<1 | uint32(v&1)
+		}
+		syms[i] = int(w)
+	}
+	// ...then the scrambler and the phase changes over them.
+	for i, w := range syms[:made] {
+		t.phase = (t.phase + t.step(uint32(w))) & 7
+		syms[i] = 1 + int(t.phase)
+	}
+	return made
+}
+
+// step scrambles a symbol's bits w, first in time most significant, and
+// returns the phase change that carries them.
+func (t *Transmitter) step(w uint32) uint8 {
+	v := t.scr.ScrambleWord(w, uint(t.p.bitsPerSym))
+	if t.p.bitsPerSym == 3 {
+		return tribitStep[v&7]
+	}
+	return dibitStep[v&3]
 }
 
 // nextSymbol runs the sequence of Table 3/V.27 ter, then data.
@@ -156,38 +202,17 @@ func (t *Transmitter) nextSymbol() (sym int, ok bool) {
 		t.scr.Scramble(1)
 		t.phase = (t.phase + uint8(4*b)) & 7
 	case txOnes, txTrailer:
-		t.phase = (t.phase + t.dataStep(false)) & 7
+		t.phase = (t.phase + t.step(1<<t.p.bitsPerSym-1)) & 7
 	case txData:
-		t.phase = (t.phase + t.dataStep(true)) & 7
+		var sym [1]int
+		t.dataSymbols(sym[:])
+		return sym[0], true
 	case txTail:
 		return 0, true
 	case txDone:
 		return 0, false
 	}
 	return 1 + int(t.phase), true
-}
-
-// dataStep scrambles the next symbol's bits, from the source when fromSource
-// (ones when it is exhausted), and returns the phase change.
-func (t *Transmitter) dataStep(fromSource bool) uint8 {
-	var v int
-	for range t.p.bitsPerSym {
-		b := 1
-		if fromSource {
-			if bit, ok := t.src(); ok {
-				b = bit & 1
-			} else {
-				// Pad the last symbol with ones; the trailer starts next.
-				fromSource = false
-				t.left = 0
-			}
-		}
-		v = v<<1 | t.scr.Scramble(b)
-	}
-	if t.p.bitsPerSym == 3 {
-		return tribitStep[v]
-	}
-	return dibitStep[v]
 }
 
 // advance moves to the next stage of the sequence.

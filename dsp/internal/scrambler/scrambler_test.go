@@ -70,3 +70,37 @@ func TestV27terGuard(t *testing.T) {
 		t.Fatal("the guard never inverted a bit of an all-zero line")
 	}
 }
+
+// TestV27terWord checks ScrambleWord against Scramble, bit for bit, on
+// random data and on runs of ones and zeros long enough for the guard to
+// fire inside groups and across their edges.
+func TestV27terWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	bit, word := V27ter{Reg: 0x3c}, V27ter{Reg: 0x3c}
+	inverted := 0
+	for g := range 20000 {
+		m := uint(1 + rng.IntN(6))
+		w := rng.Uint32() & (1<<m - 1)
+		switch g / 500 % 3 {
+		case 1:
+			w = 1<<m - 1 // ones: a repetitive line from some states
+		case 2:
+			w = 0
+		}
+		var want uint32
+		for i := int(m) - 1; i >= 0; i-- {
+			before := (bit.Reg>>5 ^ bit.Reg>>6 ^ w>>i) & 1
+			b := uint32(bit.Scramble(int(w >> i & 1)))
+			if b != before {
+				inverted++
+			}
+			want = want<<1 | b
+		}
+		if got := word.ScrambleWord(w, m); got != want || word != bit {
+			t.Fatalf("group %d: ScrambleWord(%#x, %d) = %#x, state %+v; bit by bit %#x, state %+v", g, w, m, got, word, want, bit)
+		}
+	}
+	if inverted == 0 {
+		t.Error("the guard never fired: the test does not cover it")
+	}
+}

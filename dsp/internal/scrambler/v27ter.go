@@ -1,5 +1,7 @@
 package scrambler
 
+import "math/bits"
+
 // V27ter is the V.27 ter self-synchronising scrambler, generating
 // polynomial 1 + x^-6 + x^-7 (V.27 ter clause 4), including the guard that
 // breaks repetitive line patterns: when the line bit has equalled at least
@@ -53,4 +55,31 @@ func (s *V27ter) Descramble(b int) int {
 	}
 	s.Reg = s.Reg<<1 | line
 	return int(out)
+}
+
+// ScrambleWord scrambles m <= 6 data bits at once, guard included: w holds
+// them first in time as the most significant, and so does the result. The
+// taps reach 6 and 7 bits back and the guard compares with bits 8, 9 and
+// 12 back, so within a group of 6 no line bit depends on another of the
+// group, except through the guard's count; a group in which the count may
+// reach the limit goes bit by bit.
+func (s *V27ter) ScrambleWord(w uint32, m uint) uint32 {
+	if s.count+int(m) > v27terGuardLimit {
+		var out uint32
+		for i := int(m) - 1; i >= 0; i-- {
+			out = out<<1 | uint32(s.Scramble(int(w>>i&1)))
+		}
+		return out
+	}
+	mask := uint32(1)<<m - 1
+	line := (w ^ s.Reg>>(6-m) ^ s.Reg>>(7-m)) & mask
+	// Bits that equal one of the line bits 8, 9 or 12 before them.
+	rep := ^((line ^ s.Reg>>(8-m)) & (line ^ s.Reg>>(9-m)) & (line ^ s.Reg>>(12-m))) & mask
+	if tail := bits.TrailingZeros32(^rep); tail == int(m) {
+		s.count += tail // the run goes on through the group
+	} else {
+		s.count = tail // the run restarts after the last bit that broke it
+	}
+	s.Reg = s.Reg<<m | line
+	return line
 }
