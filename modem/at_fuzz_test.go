@@ -15,6 +15,7 @@ func FuzzATInterpreter(f *testing.F) {
 		"ATDT1,2,3;\r\x02\x03\x03\x03AT+FTS=1\r\x03AT+FRS=1\r\x03\x06",
 		"ATS300=1\rATS3=65\rATA/A/ATH1\rAT+VSID=\"a\",\"b\",\"c\"\rAT+FIT=1,1\rAT+FCL=1\r",
 		"AT&V&F&K3+IFC=2,2;+IPR=19200;+IPR?;+FMI?;+GMR\r\x08\x08\x08",
+		"ATV0\r\x01\x0e*\x0e#\x0eA\x0e\xffATA\r\x0e1\x03\x02\x0e9",
 	} {
 		f.Add([]byte(s))
 	}
@@ -24,7 +25,8 @@ func FuzzATInterpreter(f *testing.F) {
 		d.SetAttached(true)
 		buf := make([]int16, 160)
 		// Control bytes 0x01-0x07 are events of the telephone side and
-		// audio ticks; everything else is typed by the DTE.
+		// audio ticks, 0x0e and the byte after it a DTMF digit from the far
+		// end; everything else is typed by the DTE.
 		for i := 0; i < len(data); {
 			switch c := data[i]; c {
 			case 1:
@@ -45,9 +47,14 @@ func FuzzATInterpreter(f *testing.F) {
 			case 7:
 				d.SetAttached(false)
 				d.SetAttached(true)
+			case 0x0e:
+				if i+1 < len(data) {
+					i++
+					d.DTMF(rune(data[i]))
+				}
 			default:
 				j := i + 1
-				for j < len(data) && data[j] > 7 {
+				for j < len(data) && data[j] > 7 && data[j] != 0x0e {
 					j++
 				}
 				d.Write(data[i:j])
