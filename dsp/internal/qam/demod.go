@@ -6,21 +6,32 @@ import "math"
 // 1/64 of a sample, under 0.5% of a symbol at 2400 baud.
 const interpPhases = 64
 
-// Demodulator is the front of a receiver: it mixes real 8 kHz samples down
-// to complex baseband with a fixed carrier and filters them with a root-
-// raised-cosine matched filter that is evaluated at arbitrary fractional
-// instants, so symbol timing is recovered by moving the instants rather
-// than by resampling. It yields two samples per symbol (T/2), the input of
-// a fractionally spaced equalizer and of a Gardner timing detector.
+// Demodulator is the front of a receiver: it turns real 8 kHz samples into
+// complex baseband through a root-raised-cosine matched filter that is
+// evaluated only at the instants the timing loop asks for, at arbitrary
+// fractions of a sample, so symbol timing is recovered by moving the
+// instants rather than by resampling. It yields two samples per symbol
+// (T/2), the input of a fractionally spaced equalizer and of a Gardner
+// timing detector.
+//
+// Mixing down and filtering are folded together: with h the real pulse and
+// ω the carrier, the mixed and filtered output at the newest sample n is
+//
+//	Σ_k x[n-k]·e^(-jω(n-k))·h[k] = e^(-jωn) · Σ_k x[n-k]·(h[k]·e^(jωk)),
+//
+// so the filter's taps are the pulse turned by the carrier (a complex
+// bandpass filter on the real input), and the carrier is removed once per
+// output instead of once per input sample. A sample in costs one store.
 //
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
 	f    *MatchedFilter
-	nco  NCO
-	hist []Complex // mixed samples, newest at pos, sliding towards 0
+	hist []float64 // input samples, newest at pos, sliding towards 0
 	n    int
 	pos  int
+	t    int     // the carrier's phase, as a place in f.rot, at hist[last]
+	last int     // the newest sample at the last output
 	step float64 // nominal input samples per output sample (half a symbol)
 	next float64 // time of the next output, in input samples after the newest
 }
@@ -30,46 +41,61 @@ type Demodulator struct {
 // (make it once per modem and rate: it takes thousands of evaluations of
 // the pulse).
 type MatchedFilter struct {
-	carrierHz float64
-	sps       float64                     // input samples per symbol
-	taps      [interpPhases + 1][]float64 // taps[p][k]: h(k - c - p/interpPhases), k = 0 newest
+	sps float64 // input samples per symbol
+	// taps[p][k] is h(k - c - p/interpPhases)·e^(jωk), k = 0 the newest
+	// sample: the pulse delayed by p/interpPhases of a sample and turned
+	// by the carrier.
+	taps [interpPhases + 1][]Complex
+	// rot[t] is e^(-jωt) over one period of the carrier at 8 kHz (40
+	// samples for 1800 Hz, 80 for 1700 Hz): exact, where a phase
+	// accumulator read through a table would add phase noise.
+	rot []Complex
 }
 
-// NewMatchedFilter returns the filter for a carrier at carrierHz and baud
-// symbols per second, with roll-off beta and a pulse truncated to span
-// symbols. baud must be below 4000 (two outputs per symbol must not exceed
-// the sample rate).
+// NewMatchedFilter returns the filter for a carrier at carrierHz (rounded
+// to a whole number of hertz) and baud symbols per second, with roll-off
+// beta and a pulse truncated to span symbols. baud must be below 4000 (two
+// outputs per symbol must not exceed the sample rate).
 func NewMatchedFilter(carrierHz, baud, beta float64, span int) *MatchedFilter {
 	sps := 8000 / baud
 	n := int(math.Ceil(float64(span)*sps)) + 1
-	f := &MatchedFilter{carrierHz: carrierHz, sps: sps}
+	hz := int(math.Round(carrierHz))
+	w := 2 * math.Pi * float64(hz) / 8000
+	f := &MatchedFilter{sps: sps, rot: make([]Complex, 8000/gcd(abs(hz), 8000))}
+	for t := range f.rot {
+		f.rot[t] = Expj(-w * float64(t))
+	}
 	c := float64(n-1) / 2
+	h := make([]float64, n)
 	for p := range f.taps {
-		taps := make([]float64, n)
 		var sum float64
-		for k := range taps {
-			taps[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
-			sum += taps[k]
+		for k := range h {
+			h[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
+			sum += h[k]
 		}
 		// Unit gain at DC: a baseband constant comes out unchanged, so the
 		// output is half the passband amplitude.
+		taps := make([]Complex, n)
 		for k := range taps {
-			taps[k] /= sum
+			taps[k] = Expj(w * float64(k)).Scale(h[k] / sum)
 		}
 		f.taps[p] = taps
 	}
 	return f
 }
 
+func abs(x int) int { return max(x, -x) }
+
 // NewDemodulator returns a demodulator through the filter f.
 func NewDemodulator(f *MatchedFilter) *Demodulator {
 	n := len(f.taps[0])
 	return &Demodulator{
 		f:    f,
-		nco:  NewNCO(-f.carrierHz),
 		n:    n,
-		hist: make([]Complex, n+histSlack),
+		hist: make([]float64, n+histSlack),
 		pos:  histSlack,
+		last: histSlack,
+		t:    -1,
 		step: f.sps / 2,
 		next: f.sps / 2,
 	}
@@ -80,17 +106,36 @@ func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 
 // Push enters one input sample. When a half-symbol instant falls within
 // this sample it returns the matched-filter output there with ok true.
+// Small enough to inline: most samples only go into the history. The
+// history always has room for the samples up to the next output (pos >
+// next), so only an output may need to slide it.
 func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
-	m := d.nco.Next()
+	if d.next > 1 {
+		d.pos--
+		d.hist[d.pos] = x
+		d.next--
+		return
+	}
+	return d.pushOutput(x)
+}
+
+// pushOutput is Push for a sample that slides the history or brings an
+// output.
+func (d *Demodulator) pushOutput(x float64) (y Complex, ok bool) {
 	if d.pos == 0 {
 		d.slide()
 	}
 	d.pos--
-	d.hist[d.pos] = Complex{x * m.Re, x * m.Im}
-	d.next--
-	if d.next > 0 {
+	d.hist[d.pos] = x
+	if d.next--; d.next > 0 {
 		return Complex{}, false
 	}
+	return d.output(), true
+}
+
+// output computes the filter output at the instant d.next (at most 0)
+// samples after the newest sample, and schedules the next one.
+func (d *Demodulator) output() Complex {
 	mu := -d.next // the instant lies mu samples before the newest one
 	d.next += d.step
 	p := int(mu*interpPhases + 0.5)
@@ -98,11 +143,21 @@ func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
 		p = interpPhases
 		d.next = d.step
 	}
+	// The carrier's phase at the newest sample: advance it by the samples
+	// pushed since the last output.
+	rot := d.f.rot
+	d.t += d.last - d.pos
+	d.last = d.pos
+	for d.t >= len(rot) {
+		d.t -= len(rot)
+	}
 	taps := d.f.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
-	win = win[:len(taps)]
-	re, im := dot(win, taps)
-	return Complex{re, im}, true
+	re, im := dotReal(win, taps)
+	if float64(d.pos) <= d.next {
+		d.slide()
+	}
+	return Complex{re, im}.Mul(rot[d.t])
 }
 
 // histSlack is how many samples the history takes before it slides back:
@@ -113,8 +168,10 @@ const histSlack = 512
 // slide moves the newest n-1 samples to the end of the history, making
 // room below them.
 func (d *Demodulator) slide() {
-	copy(d.hist[len(d.hist)-d.n+1:], d.hist[:d.n-1])
-	d.pos = len(d.hist) - d.n + 1
+	p := len(d.hist) - d.n + 1
+	copy(d.hist[p:], d.hist[d.pos:d.pos+d.n-1])
+	d.last += p - d.pos
+	d.pos = p
 }
 
 // AdjustTiming moves the next sampling instant by dt input samples (positive
@@ -129,17 +186,18 @@ func (d *Demodulator) AdjustTiming(dt float64) {
 	case dt != dt: // NaN from a diverged loop: ignore it
 		return
 	}
-	d.next += dt
+	// Never more than a symbol ahead, however often it is called.
+	d.next = min(d.next+dt, 2*d.step)
+	if float64(d.pos) <= d.next {
+		d.slide()
+	}
 }
-
-// SetCarrier changes the mixing frequency (for a coarse frequency
-// correction), keeping the phase.
-func (d *Demodulator) SetCarrier(hz float64) { d.nco.SetFrequency(-hz) }
 
 // Reset clears the filter history and the clock.
 func (d *Demodulator) Reset() {
 	clear(d.hist)
-	d.pos = histSlack
+	d.t += d.last - d.pos // keep the carrier's phase
+	d.pos, d.last = histSlack, histSlack
 	d.next = d.step
 }
 
@@ -159,6 +217,26 @@ func dot(x []Complex, h []float64) (re, im float64) {
 	if k < len(x) {
 		r0 += x[k].Re * h[k]
 		i0 += x[k].Im * h[k]
+	}
+	return r0 + r1, i0 + i1
+}
+
+// dotReal returns Σ x[k]·g[k] for real x and complex g (len(g) >=
+// len(x)), with two sums per part so the additions pipeline.
+func dotReal(x []float64, g []Complex) (re, im float64) {
+	g = g[:len(x)]
+	var r0, i0, r1, i1 float64
+	k := 0
+	for ; k+1 < len(x); k += 2 {
+		a, b := g[k], g[k+1]
+		r0 += x[k] * a.Re
+		i0 += x[k] * a.Im
+		r1 += x[k+1] * b.Re
+		i1 += x[k+1] * b.Im
+	}
+	if k < len(x) {
+		r0 += x[k] * g[k].Re
+		i0 += x[k] * g[k].Im
 	}
 	return r0 + r1, i0 + i1
 }
