@@ -171,8 +171,8 @@ func (r *Receiver) Receive(in []int16) {
 			}
 		}
 		if r.stage != rxIdle {
-			if y, ok := r.dem.Push(x); ok {
-				r.push(y)
+			if r.dem.Push(x) {
+				r.push(r.dem.Output())
 			}
 		}
 		r.sample++

@@ -140,7 +140,7 @@ func (l *subsetLattice) nearestInCoset(set int, re, im float64) point {
 // nearest fills idx and dist with the nearest point of each subset to
 // (re, im) and its squared distance, and returns the subsets (bit s for
 // subset s) whose nearest coset point lies outside the constellation,
-// which it leaves unfilled: all of them far from the constellation.
+// whose entries it leaves meaningless: all of them far from the constellation.
 func (l *subsetLattice) nearest(pts *[128]point, re, im float64, idx *[8]uint8, dist *[8]float64) (missed uint8) {
 	if !(math.Abs(re) < latticeRange-6 && math.Abs(im) < latticeRange-6) {
 		return 0xff // also NaN
@@ -160,10 +160,10 @@ func (l *subsetLattice) nearest(pts *[128]point, re, im float64, idx *[8]uint8, 
 		i := (ai + l.qa[set]) >> (l.shift & 63)
 		j := (bi + l.qb[set]) >> (l.shift & 63)
 		lab := l.coset[set&7][(j+8)&15][(i+8)&15]
-		if lab == noLabel {
-			missed |= 1 << set
-			continue
-		}
+		// Without a branch: the edge of the constellation is where the
+		// noise puts symbols at random, so a branch would mispredict. A
+		// missed subset gets a meaningless entry that the caller replaces.
+		missed |= lab >> 7 << set // noLabel has bit 7 set, labels do not
 		q := &pts[lab&127]
 		ex, ey := re-q.re, im-q.im
 		idx[set], dist[set] = lab, ex*ex+ey*ey

@@ -187,8 +187,8 @@ func (r *Receiver) Receive(in []int16) {
 				r.hunt()
 			}
 		}
-		if y, ok := r.demod.Push(x); ok {
-			r.halfSymbol(y)
+		if r.demod.Push(x) {
+			r.halfSymbol(r.demod.Output())
 		}
 		r.sample++
 	}

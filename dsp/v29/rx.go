@@ -150,8 +150,10 @@ func (r *Receiver) Receive(in []int16) {
 				r.carrierDown()
 			}
 		}
-		if y, ok := r.demod.Push(x); ok && r.stage != rxIdle {
-			r.halfSymbol(y)
+		if r.demod.Push(x) {
+			if y := r.demod.Output(); r.stage != rxIdle {
+				r.halfSymbol(y)
+			}
 		}
 		r.n++
 	}

@@ -6,7 +6,9 @@ func BenchmarkDemodulator(b *testing.B) {
 	d := NewDemodulator(NewMatchedFilter(1700, 2400, 0.5, 6))
 	for b.Loop() {
 		for i := range 8000 {
-			d.Push(float64(i & 1023))
+			if d.Push(float64(i & 1023)) {
+				d.Output()
+			}
 		}
 	}
 }

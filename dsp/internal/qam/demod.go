@@ -104,38 +104,22 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 // Delay returns the filter's group delay in input samples.
 func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 
-// Push enters one input sample. When a half-symbol instant falls within
-// this sample it returns the matched-filter output there with ok true.
-// Small enough to inline: most samples only go into the history. The
-// history always has room for the samples up to the next output (pos >
-// next), so only an output may need to slide it.
-func (d *Demodulator) Push(x float64) (y Complex, ok bool) {
-	if d.next > 1 {
-		d.pos--
-		d.hist[d.pos] = x
-		d.next--
-		return
-	}
-	return d.pushOutput(x)
-}
-
-// pushOutput is Push for a sample that slides the history or brings an
-// output.
-func (d *Demodulator) pushOutput(x float64) (y Complex, ok bool) {
-	if d.pos == 0 {
-		d.slide()
-	}
+// Push enters one input sample and reports whether a half-symbol instant
+// falls within it; if so, call Output before the next Push. Small enough
+// to inline: most samples only go into the history, which always has room
+// for the samples up to the next output (pos > next+1, restored by Output
+// and AdjustTiming).
+func (d *Demodulator) Push(x float64) (due bool) {
 	d.pos--
 	d.hist[d.pos] = x
-	if d.next--; d.next > 0 {
-		return Complex{}, false
-	}
-	return d.output(), true
+	d.next--
+	return d.next <= 0
 }
 
-// output computes the filter output at the instant d.next (at most 0)
-// samples after the newest sample, and schedules the next one.
-func (d *Demodulator) output() Complex {
+// Output returns the matched-filter output at the instant that Push found
+// due, d.next (at most 0) samples after the newest sample, and schedules
+// the next one.
+func (d *Demodulator) Output() Complex {
 	mu := -d.next // the instant lies mu samples before the newest one
 	d.next += d.step
 	p := int(mu*interpPhases + 0.5)
@@ -154,7 +138,7 @@ func (d *Demodulator) output() Complex {
 	taps := d.f.taps[p]
 	win := d.hist[d.pos : d.pos+d.n]
 	re, im := dotReal(win, taps)
-	if float64(d.pos) <= d.next {
+	if float64(d.pos) <= d.next+1 {
 		d.slide()
 	}
 	return Complex{re, im}.Mul(rot[d.t])
@@ -186,9 +170,10 @@ func (d *Demodulator) AdjustTiming(dt float64) {
 	case dt != dt: // NaN from a diverged loop: ignore it
 		return
 	}
-	// Never more than a symbol ahead, however often it is called.
-	d.next = min(d.next+dt, 2*d.step)
-	if float64(d.pos) <= d.next {
+	// Never in the past nor more than a symbol ahead, however often it
+	// is called.
+	d.next = min(max(d.next+dt, 0), 2*d.step)
+	if float64(d.pos) <= d.next+1 {
 		d.slide()
 	}
 }
