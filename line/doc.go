@@ -9,6 +9,14 @@
 // its target (iaxmodem does the same with its "skew"), so a PBX whose clock
 // runs a little fast or slow is neither starved nor flooded.
 //
+// A far end such as iaxmodem paces itself by counting frames (one sent,
+// one received) and corrects its clock whenever it has received two more
+// than it sent: every burst of ours after a late wake-up reads to it as
+// drift. Options.RealTime runs the loop on a SCHED_FIFO thread that sleeps
+// in the kernel, so that a loaded host still wakes it on time (measured in
+// interop's HylaFAX tests: from 5-35 late steps per call, up to 136 ms
+// late, to none).
+//
 // Optionally both directions are recorded into a stereo WAV file (left:
 // received, right: transmitted) for diagnosis.
 package line

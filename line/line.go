@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -53,6 +54,16 @@ type Options struct {
 	// MaxFrames stops the runner after that many frames (0: until the call
 	// or ctx ends).
 	MaxFrames int
+	// RealTime runs the 20 ms loop on an OS thread of its own at real-time
+	// priority (SCHED_FIFO at RealTimePriority, default 10: above normal
+	// processes, below the kernel's own threads), as a PBX runs its media
+	// threads. On a loaded host a normal-priority loop wakes up to 100 ms
+	// late and then sends a burst of frames, which a far end that paces
+	// itself by counting frames (iaxmodem) takes for clock drift. Without
+	// the privilege (CAP_SYS_NICE or RLIMIT_RTPRIO) the thread runs at
+	// normal priority.
+	RealTime         bool
+	RealTimePriority int
 }
 
 // RunStats summarises a run.
@@ -115,16 +126,59 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 	if err != nil {
 		return RunStats{}, err
 	}
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	if !opt.RealTime {
+		timer := time.NewTimer(0)
+		defer timer.Stop()
+		return r.loop(ctx, func(d time.Duration) bool {
+			timer.Reset(d)
+			select {
+			case <-ctx.Done():
+				return false
+			case <-v.Done():
+				return false
+			case <-timer.C:
+				return true
+			}
+		})
+	}
+	// The loop gets an OS thread of its own at real-time priority and
+	// sleeps in the kernel, so that a loaded host's scheduler, not the Go
+	// runtime's timers, wakes it on time. The thread is never unlocked: it
+	// ends with the goroutine, and its priority with it.
+	type result struct {
+		st  RunStats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := setRealTime(opt.RealTimePriority); err != nil {
+			r.log.Info("line: real-time priority not available, running at normal priority", "err", err)
+		}
+		st, err := r.loop(ctx, func(d time.Duration) bool {
+			sleepThread(d)
+			select {
+			case <-ctx.Done():
+				return false
+			case <-v.Done():
+				return false
+			default:
+				return true
+			}
+		})
+		done <- result{st, err}
+	}()
+	res := <-done
+	return res.st, res.err
+}
+
+// loop runs a step every period; wait sleeps until the next one is due and
+// reports false when the call or ctx has ended.
+func (r *runner) loop(ctx context.Context, wait func(time.Duration) bool) (RunStats, error) {
 	next := time.Now()
-	for opt.MaxFrames == 0 || r.st.Frames < opt.MaxFrames {
-		select {
-		case <-ctx.Done():
+	for r.opt.MaxFrames == 0 || r.st.Frames < r.opt.MaxFrames {
+		if !wait(max(0, time.Until(next))) {
 			return r.stats(), ctx.Err()
-		case <-v.Done():
-			return r.stats(), nil
-		case <-timer.C:
 		}
 		if late := time.Since(next); late >= Period {
 			// A step a period or more behind: the far end gets a burst.
@@ -138,16 +192,14 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 			return r.stats(), err
 		}
 		next = next.Add(period)
-		now := time.Now()
-		if late := now.Sub(next); late > maxCatchUp {
+		if late := time.Since(next); late > maxCatchUp {
 			// The host stalled for long (suspend): give up on the lost time.
 			r.st.Overruns++
-			next = now
+			next = time.Now()
 		}
 		// A shorter stall (a loaded host) is caught up by running the due
 		// steps back to back: the far end's jitter buffer absorbs the
 		// burst, and both directions keep their frame counts level.
-		timer.Reset(max(0, next.Sub(now)))
 	}
 	return r.stats(), nil
 }

@@ -31,6 +31,7 @@ func runModem(ctx context.Context, e *env, args []string) error {
 	identity := fs.String("identity", "softfax", "what ATI0/ATI3 answer: softfax, or iaxmodem (spandsp's strings)")
 	recordDir := fs.String("record-dir", os.TempDir(), "where 'record' modems write WAV files")
 	answerTimeout := fs.Duration("answer-timeout", 90*time.Second, "give up an outgoing call not answered within this time")
+	realTime := fs.Bool("realtime", true, "run each call's 20 ms audio loop at real-time priority (SCHED_FIFO: needs root or CAP_SYS_NICE)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: softfax modem -c FILE [-c FILE ...] [flags]")
 		fs.PrintDefaults()
@@ -71,7 +72,7 @@ func runModem(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	errs := make(chan error, len(cfgs))
 	for _, c := range cfgs {
-		m := &modemRunner{cfg: c, id: id, recordDir: *recordDir, answerTimeout: *answerTimeout,
+		m := &modemRunner{cfg: c, id: id, recordDir: *recordDir, answerTimeout: *answerTimeout, realTime: *realTime,
 			log: e.log.With("modem", filepath.Base(c.Device))}
 		go func() { errs <- m.run(ctx) }()
 	}
@@ -97,6 +98,7 @@ type modemRunner struct {
 	id            modem.Identity
 	recordDir     string
 	answerTimeout time.Duration
+	realTime      bool
 	log           *slog.Logger
 
 	ctx  context.Context
@@ -315,7 +317,7 @@ func (m *modemRunner) drop(c *iax.Call) {
 // startAudio runs the 20 ms audio loop between the call and the DCE.
 func (m *modemRunner) startAudio(c *iax.Call) {
 	go func() {
-		opt := line.Options{Logger: m.log}
+		opt := line.Options{Logger: m.log, RealTime: m.realTime}
 		if m.cfg.Record {
 			name := fmt.Sprintf("%s-%s.wav", filepath.Base(m.cfg.Device), time.Now().Format("20060102-150405"))
 			if f, err := os.Create(filepath.Join(m.recordDir, name)); err != nil {

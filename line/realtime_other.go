@@ -1,0 +1,12 @@
+//go:build !linux
+
+package line
+
+import (
+	"errors"
+	"time"
+)
+
+func setRealTime(int) error { return errors.New("real-time scheduling is implemented for Linux only") }
+
+func sleepThread(d time.Duration) { time.Sleep(d) }
