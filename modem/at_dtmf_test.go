@@ -7,7 +7,7 @@ import "testing"
 // shows '*' as "DTMF=-6" and '#' as "DTMF=-13"); online they are not shown,
 // nor without a call; digits that are no DTMF are ignored.
 func TestDTMFFromFarEnd(t *testing.T) {
-	tests := []struct{ name, script string }{
+	runTranscripts(t, []transcript{
 		{"ringing, on hook", `
 			-> ATE0+FCLASS=1\r
 			<- ATE0+FCLASS=1\r\r\nOK\r\n
@@ -54,13 +54,7 @@ func TestDTMFFromFarEnd(t *testing.T) {
 			= hangup
 			<- \r\nOK\r\n
 		`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, ph := newTestDCE(IaxmodemIdentity)
-			runTranscript(t, d, ph, tt.script)
-		})
-	}
+	})
 }
 
 // TestDTMFReport checks DTMF's result: shown or not, by state.

@@ -326,7 +326,7 @@ func TestCommands(t *testing.T) {
 // TestCalls covers caller ID presentation, RING cadence, auto-answer,
 // ATH1 busy-out and the results of call progress.
 func TestCalls(t *testing.T) {
-	tests := []struct{ name, script string }{
+	runTranscripts(t, []transcript{
 		{"caller id and ATA", `
 			-> ATE0+FCLASS=1;+VCID=1\r
 			<- ATE0+FCLASS=1;+VCID=1\r\r\nOK\r\n
@@ -441,7 +441,16 @@ func TestCalls(t *testing.T) {
 			-> ATD\r
 			<- \r\nERROR\r\n
 		`},
-	}
+	})
+}
+
+// transcript is a named script for runTranscript.
+type transcript struct{ name, script string }
+
+// runTranscripts runs each script as a subtest on a new DCE that answers
+// as iaxmodem does.
+func runTranscripts(t *testing.T, tests []transcript) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, ph := newTestDCE(IaxmodemIdentity)
