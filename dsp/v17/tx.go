@@ -243,26 +243,15 @@ func (t *Transmitter) onesSymbol() int {
 func (t *Transmitter) dataSymbols(syms []int) int {
 	n := uint(t.p.bitsPerSymbol)
 	// First each symbol's bits, first in time most significant...
-	made := len(syms)
-gather:
-	for i := range syms {
-		var w uint32
-		for b := range n {
-			v, ok := t.src()
-			if !ok {
-				t.stage, t.count = qam.TxTrailer, 0
-				syms[i], made = int((w+1)<<(n-b)-1), i+1 // w, then n-b ones
-				break gather
-			}
-			w = w<<1 | uint32(v&1)
-		}
-		syms[i] = int(w)
+	made, ended := qam.SymbolBits(t.src, syms, n)
+	if ended {
+		t.stage, t.count = qam.TxTrailer, 0
 	}
 	// ...then the scrambler and the encoder over them, in a loop without
-	// calls that keeps both in registers.
+	// calls.
 	scr, enc := t.scr, t.enc
 	for i, w := range syms[:made] {
-		// encode, written out: a call would take them out of registers.
+		// encode, written out so that scr and enc stay local.
 		q := bitReverse6[scr.ScrambleWord(uint32(w), n)<<(6-n)&63]
 		syms[i] = int(enc.encode(q))
 	}

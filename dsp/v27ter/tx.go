@@ -144,23 +144,10 @@ func (t *Transmitter) symbols(syms []int) int {
 // symbol in which it is gets padded with ones and counted; the trailer
 // follows.
 func (t *Transmitter) dataSymbols(syms []int) int {
-	n := uint(t.p.bitsPerSym)
 	// First each symbol's bits, first in time most significant...
-	made := len(syms)
-gather:
-	for i := range syms {
-		var w uint32
-		for b := range n {
-			v, ok := t.src()
-			if !ok {
-				// w, then n-b ones; the trailer starts next.
-				t.left = 0
-				syms[i], made = int((w+1)<<(n-b)-1), i+1
-				break gather
-			}
-			w = w<<1 | uint32(v&1)
-		}
-		syms[i] = int(w)
+	made, ended := qam.SymbolBits(t.src, syms, uint(t.p.bitsPerSym))
+	if ended {
+		t.left = 0 // the trailer starts next
 	}
 	// ...then the scrambler and the phase changes over them.
 	for i, w := range syms[:made] {

@@ -185,23 +185,12 @@ func (t *Transmitter) nextSymbol() int {
 func (t *Transmitter) dataSymbols(syms []int) int {
 	n := uint(t.bits)
 	// First each symbol's bits, first in time most significant...
-	made := len(syms)
-gather:
-	for i := range syms {
-		var w uint32
-		for b := range n {
-			v, ok := t.src()
-			if !ok {
-				t.stage, t.count = qam.TxTrailer, 0
-				syms[i], made = int((w+1)<<(n-b)-1), i+1 // w, then n-b ones
-				break gather
-			}
-			w = w<<1 | uint32(v&1)
-		}
-		syms[i] = int(w)
+	made, ended := qam.SymbolBits(t.src, syms, n)
+	if ended {
+		t.stage, t.count = qam.TxTrailer, 0
 	}
 	// ...then the scrambler and the coding over them, in a loop without
-	// calls that keeps the state in registers.
+	// calls.
 	scr, phase := t.scr, t.phase
 	for i, w := range syms[:made] {
 		c := t.coding[scr.ScrambleWord(uint32(w), n)&15]

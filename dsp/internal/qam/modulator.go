@@ -24,12 +24,11 @@ import "math"
 // about 4.5 per output sample for an 8-symbol pulse.
 type Modulator struct {
 	w      *Waveforms
-	acc, k int              // symbol clock phase; sample index in the period
-	ring   []int64          // accumulator pairs; the sum for sample pos+d is in ring[(pos+d)/2]
-	pos    int              // 0 or 1: the parity of the next sample, as of k
-	syms   [fillChunk]int   // symbols due in Fill's current round; render turns them into row offsets
-	at     [fillChunk]int32 // for render: the accumulator pair where each symbol starts
-	clips  bool             // the current gain can take a sample beyond int16
+	acc, k int            // symbol clock phase; sample index in the period
+	ring   []int64        // accumulator pairs; the sum for sample pos+d is in ring[(pos+d)/2]
+	pos    int            // 0 or 1: the parity of the next sample, as of k
+	syms   [fillChunk]int // symbols due in Fill's current round
+	clips  bool           // the current gain can take a sample beyond int16
 }
 
 // Waveforms are the tables of a Modulator: read-only once made, so one set
@@ -285,41 +284,40 @@ func (m *Modulator) render(out []int16, g int64) {
 	if k >= period {
 		k -= period
 	}
-	// First the symbols' rows and the accumulator pairs where they start,
-	// in place of the symbols; an index outside the points takes the
-	// zero row at the end of the table.
-	count := 0
-	for ; s < n; count++ {
-		j := count & (fillChunk - 1)
-		p := m.syms[j]
-		row := len(w.rows) - stride
-		if uint(p) < uint(np) {
-			row = (k*np + p) * stride
+	// The rows, two symbols at a time: each accumulator pair is read and
+	// written once for both, which halves the memory traffic. An index
+	// outside the points takes the zero row at the end of the table.
+	rows, ring, gap, pos := w.rows, m.ring, w.gap, m.pos
+	zero := len(rows) - stride
+	for j := 0; s < n; j += 2 {
+		r1, b1 := zero, (pos+s)>>1
+		if p := m.syms[j&(fillChunk-1)]; uint(p) < uint(np) {
+			r1 = (k*np + p) * stride
 		}
-		m.syms[j] = row
-		m.at[j] = int32((m.pos + s) >> 1)
-		d := w.gap[k]
+		d := gap[k]
 		s += d
 		if k += d; k >= period {
 			k -= period
 		}
-	}
-	// Then the rows, two symbols at a time: each accumulator pair is read
-	// and written once for both, which halves the memory traffic.
-	rows, ring := w.rows, m.ring
-	j := 0
-	for ; j+1 < count; j += 2 {
-		b1, b2 := int(m.at[j]), int(m.at[j+1])
-		r1, r2 := rows[m.syms[j]:][:stride], rows[m.syms[j+1]:][:stride]
-		if delta := b2 - b1; delta < stride {
-			addRowPair(ring[b1:][:stride+delta], r1, r2)
-		} else {
-			addRow(ring[b1:][:stride], r1)
-			addRow(ring[b2:][:stride], r2)
+		if s >= n { // the round's last symbol
+			addRow(ring[b1:][:stride], rows[r1:][:stride])
+			break
 		}
-	}
-	if j < count {
-		addRow(ring[m.at[j]:][:stride], rows[m.syms[j]:][:stride])
+		r2, b2 := zero, (pos+s)>>1
+		if p := m.syms[(j+1)&(fillChunk-1)]; uint(p) < uint(np) {
+			r2 = (k*np + p) * stride
+		}
+		d = gap[k]
+		s += d
+		if k += d; k >= period {
+			k -= period
+		}
+		if delta := b2 - b1; delta < stride {
+			addRowPair(ring[b1:][:stride+delta], rows[r1:][:stride], rows[r2:][:stride])
+		} else {
+			addRow(ring[b1:][:stride], rows[r1:][:stride])
+			addRow(ring[b2:][:stride], rows[r2:][:stride])
+		}
 	}
 	// Read out: the low sample of a pair is exact while |sum| < 2^31, the
 	// high one is what remains with the low one's carries taken out.
