@@ -248,14 +248,17 @@ func (t *Transmitter) dataSymbols(syms []int) int {
 		t.stage, t.count = qam.TxTrailer, 0
 	}
 	// ...then the scrambler and the encoder over them, in a loop without
-	// calls.
-	scr, enc := t.scr, t.enc
+	// calls and with their state in locals.
+	scr, enc := t.scr, t.enc.state<<2|t.enc.diff
 	for i, w := range syms[:made] {
-		// encode, written out so that scr and enc stay local.
-		q := bitReverse6[scr.ScrambleWord(uint32(w), n)<<(6-n)&63]
-		syms[i] = int(enc.encode(q))
+		var out uint32
+		out, scr = scr.Step(uint32(w), n)
+		q := bitReverse6[out<<(6-n)&63] // Q1, the first bit, in bit 0
+		e := txTrellis[enc][q&3]
+		enc = e & 31
+		syms[i] = int((q&^3)<<1 | e>>5)
 	}
-	t.scr, t.enc = scr, enc
+	t.scr, t.enc.state, t.enc.diff = scr, enc>>2, enc&3
 	return made
 }
 
@@ -266,6 +269,21 @@ func encode(scr *scrambler.V29, enc *trellisEncoder, w uint32, n uint) int {
 	q := bitReverse6[scr.ScrambleWord(w, n)<<(6-n)&63]
 	return int(enc.encode(q))
 }
+
+// txTrellis[s<<2|d][y] is trellisEncoder.encode as a table, for the data
+// loop: from encoder state s after a symbol with Y2Y1 = d, a symbol whose
+// Q2Q1 is y leads to the state and Y2Y1 in bits 0 to 4 (as the index) and
+// has Y2Y1Y0 in bits 5 to 7.
+var txTrellis = func() (t [32][4]uint8) {
+	for k := range t {
+		for y := range t[k] {
+			e := trellisEncoder{state: uint8(k >> 2), diff: uint8(k & 3)}
+			label := e.encode(uint8(y))
+			t[k][y] = e.state<<2 | e.diff | label&7<<5
+		}
+	}
+	return t
+}()
 
 // bitReverse6 reverses the order of six bits.
 var bitReverse6 = func() (r [64]uint8) {

@@ -15,8 +15,10 @@ import "github.com/softfax/softfax/dsp"
 // per bit (every register is lost across a Go call). That makes it about
 // a third faster per bit than a loop that shifts bits into a word.
 func SymbolBits(src dsp.BitSource, words []int, n uint) (filled int, ended bool) {
+	// b[j] is the bit with j bits after it in the symbol. Slots from n up
+	// stay zero; those a symbol cut short leaves stale become ones.
+	var b [6]int
 	for i := range words {
-		var b [6]int // b[j]: the bit with j bits after it in the symbol
 		var ok bool
 		var left uint // bits missing when src ran dry
 		switch n {

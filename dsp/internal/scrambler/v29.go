@@ -25,9 +25,18 @@ func (s *V29) Descramble(b int) int {
 // and 23 bits back, so within a group of 18 no line bit depends on another
 // of the group.
 func (s *V29) ScrambleWord(w uint32, m uint) uint32 {
-	out := (w ^ s.Reg>>(18-m) ^ s.Reg>>(23-m)) & (1<<m - 1)
-	s.Reg = s.Reg<<m | out
+	out, next := s.Step(w, m)
+	*s = next
 	return out
+}
+
+// Step is ScrambleWord for a scrambler held in a local variable of a loop:
+// it returns the line bits and the scrambler after them, leaving s as it
+// is, so that the compiler can keep the register in a CPU register (a
+// method that takes the variable's address keeps it in memory).
+func (s V29) Step(w uint32, m uint) (uint32, V29) {
+	out := (w ^ s.Reg>>(18-m) ^ s.Reg>>(23-m)) & (1<<m - 1)
+	return out, V29{Reg: s.Reg<<m | out}
 }
 
 // DescrambleWord is ScrambleWord's inverse: it takes m <= 18 line bits,
