@@ -37,16 +37,20 @@ type Waveforms struct {
 	inc, nph int // symbol clock: advance per sample, phases per symbol
 	period   int // samples in the joint period of carrier and clock
 	np       int // number of points
-	// rows[(k*np+p)*stride:][:pairs] is the waveform of point p when it
+	// rows[(k*np+p)*pitch+pad:][:pairs] is the waveform of point p when it
 	// starts at sample k of the period, as sample pairs starting at the
 	// pair that holds sample k (k odd: its high half). Phases where no
-	// symbol starts have zero rows.
-	rows   []int64
-	pairs  int     // pairs in a row that can be non-zero
-	stride int     // pairs in a row as stored: pairs rounded up to a whole rowBlock
-	gap    []int   // gap[k]: samples from a symbol starting at sample k of the period to the next
-	shift  uint    // fixed-point scale of the rows: 2^shift per unit
-	bound  float64 // no accumulated sample exceeds this in magnitude, in row units
+	// symbol starts have zero rows; so has the extra row at the end, for
+	// silence. Every row has pad zero pairs before it, and the table pad
+	// more after the last, so that two symbols that start up to pad pairs
+	// apart add in one pass of pairs+pad (see render).
+	rows  []int64
+	pairs int     // pairs in a row that can be non-zero
+	pad   int     // zero pairs before each row
+	pitch int     // pairs from a row to the next: pairs+pad
+	gap   []int   // gap[k]: samples from a symbol starting at sample k of the period to the next
+	shift uint    // fixed-point scale of the rows: 2^shift per unit
+	bound float64 // no accumulated sample exceeds this in magnitude, in row units
 }
 
 // maxPeriod bounds the tables: a carrier and baud rate that repeat
@@ -142,8 +146,8 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 		shift--
 	}
 	pairs := reach/2 + 1
-	stride := pairs
 	gap := make([]int, period)
+	maxGap := 0
 	for k0 := range period {
 		if starts[k0] {
 			d := 1
@@ -151,16 +155,20 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 				d++
 			}
 			gap[k0] = d
+			maxGap = max(maxGap, d)
 		}
 	}
+	// Symbols maxGap samples apart start at most this many pairs apart.
+	pad := (maxGap + 1) / 2
 	np := len(points)
 	w := &Waveforms{
 		inc: sh.inc, nph: nph, period: period, np: np,
-		rows:   make([]int64, (period*np+1)*stride), // and a zero row
-		pairs:  pairs,
-		stride: stride,
-		gap:    gap,
-		shift:  shift,
+		rows:  make([]int64, (period*np+1)*(pairs+pad)+pad),
+		pairs: pairs,
+		pad:   pad,
+		pitch: pairs + pad,
+		gap:   gap,
+		shift: shift,
 	}
 	scale := float64(uint64(1) << shift)
 	// The largest |sum| a sample can reach, in row units: at each sample
@@ -186,7 +194,7 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 	for k0, ws := range waves {
 		odd := k0 & 1
 		for p, wave := range ws {
-			row := w.rows[(k0*np+p)*stride:][:pairs]
+			row := w.rows[(k0*np+p)*w.pitch+pad:][:pairs]
 			for j := range row {
 				var lo, hi int64
 				if d := 2*j - odd; d >= 0 && d < len(wave) {
@@ -205,7 +213,7 @@ func NewWaveforms(carrierHz, baud int, beta float64, span int, points []Complex)
 // ringLen is the accumulator pairs a Modulator needs: a round of samples
 // plus the reach of the symbols that start in its last sample, with room
 // for the odd start.
-func (w *Waveforms) ringLen() int { return fillChunk/2 + w.stride + 2 }
+func (w *Waveforms) ringLen() int { return fillChunk/2 + w.pitch + 2 }
 
 // Use switches the modulator to the waveforms w and resets it; it
 // allocates only if w's pulses are longer than any it had.
@@ -276,7 +284,7 @@ func (m *Modulator) Fill(out []int16, gain float64, next func(syms []int) int) i
 func (m *Modulator) render(out []int16, g int64) {
 	w := m.w
 	n := len(out)
-	np, stride, period := w.np, w.stride, w.period
+	np, pairs, pad, pitch, period := w.np, w.pairs, w.pad, w.pitch, w.period
 	// The first symbol starts s samples from now: the least s with
 	// acc + (s+1)·inc >= nph.
 	s := (w.nph-m.acc+w.inc-1)/w.inc - 1
@@ -285,14 +293,15 @@ func (m *Modulator) render(out []int16, g int64) {
 		k -= period
 	}
 	// The rows, two symbols at a time: each accumulator pair is read and
-	// written once for both, which halves the memory traffic. An index
-	// outside the points takes the zero row at the end of the table.
+	// written once for both, which halves the memory traffic. r1 and r2
+	// are where the rows' data start; an index outside the points takes
+	// the zero row at the end of the table.
 	rows, ring, gap, pos := w.rows, m.ring, w.gap, m.pos
-	zero := len(rows) - stride
+	zero := period*np*pitch + pad
 	for j := 0; s < n; j += 2 {
 		r1, b1 := zero, (pos+s)>>1
 		if p := m.syms[j&(fillChunk-1)]; uint(p) < uint(np) {
-			r1 = (k*np + p) * stride
+			r1 = (k*np+p)*pitch + pad
 		}
 		d := gap[k]
 		s += d
@@ -300,23 +309,26 @@ func (m *Modulator) render(out []int16, g int64) {
 			k -= period
 		}
 		if s >= n { // the round's last symbol
-			addRow(ring[b1:][:stride], rows[r1:][:stride])
+			addRows(ring[b1:][:pairs], rows[r1:][:pairs])
 			break
 		}
 		r2, b2 := zero, (pos+s)>>1
 		if p := m.syms[(j+1)&(fillChunk-1)]; uint(p) < uint(np) {
-			r2 = (k*np + p) * stride
+			r2 = (k*np+p)*pitch + pad
 		}
 		d = gap[k]
 		s += d
 		if k += d; k >= period {
 			k -= period
 		}
-		if delta := b2 - b1; delta < stride {
-			addRowPair(ring[b1:][:stride+delta], rows[r1:][:stride], rows[r2:][:stride])
+		// The second row starts delta <= pad pairs after the first: over
+		// pairs+pad accumulators, the first row then the zeros before the
+		// next in the table, and the zeros before the second then it.
+		delta := b2 - b1
+		if pitch == 18 { // V.17 and V.29: 16 pairs and 2 of padding
+			addRowPair18((*[18]int64)(ring[b1:]), (*[18]int64)(rows[r1:]), (*[18]int64)(rows[r2-delta:]))
 		} else {
-			addRow(ring[b1:][:stride], rows[r1:][:stride])
-			addRow(ring[b2:][:stride], rows[r2:][:stride])
+			addRowPair(ring[b1:][:pitch], rows[r1:][:pitch], rows[r2-delta:][:pitch])
 		}
 	}
 	// Read out: the low sample of a pair is exact while |sum| < 2^31, the
@@ -364,49 +376,59 @@ func (m *Modulator) render(out []int16, g int64) {
 	// Move what is still to come to the front: from the pair that holds
 	// the next sample on.
 	first := (m.pos + n) >> 1
-	kept := copy(ring, ring[first:min(first+w.pairs+1, len(ring))])
+	kept := copy(ring, ring[first:min(first+pairs+1, len(ring))])
 	clear(ring[kept:])
 	m.pos = (m.pos + n) & 1
 	m.acc = (m.acc + n*w.inc) % w.nph
 	m.k = (m.k + n) % period
 }
 
-// addRow adds row r into the accumulators d, as long as r.
-func addRow(d, r []int64) {
+// addRows adds row r into the accumulators d, as long as r.
+func addRows(d, r []int64) {
 	r = r[:len(d)]
-	i := 0
-	for ; i < len(d)-3; i += 4 {
-		d[i] += r[i]
-		d[i+1] += r[i+1]
-		d[i+2] += r[i+2]
-		d[i+3] += r[i+3]
-	}
-	for ; i < len(d); i++ {
+	for i := range d {
 		d[i] += r[i]
 	}
 }
 
-// addRowPair adds two rows of equal length into the accumulators d: r1 at
-// the start of d, r2 at its end, overlapping in the middle (len(d) is less
-// than twice theirs).
+// addRowPair adds the rows r1 and r2, as long as d, into the accumulators
+// d.
 func addRowPair(d, r1, r2 []int64) {
-	delta := len(d) - len(r1)
-	addRow(d[:delta], r1[:delta])
-	// The overlap: both rows into each pair.
-	x := d[delta:len(r1)]
-	a := r1[delta:][:len(x)]
-	b := r2[:len(x)]
+	r1, r2 = r1[:len(d)], r2[:len(d)]
 	i := 0
-	for ; i < len(x)-3; i += 4 {
-		x[i] += a[i] + b[i]
-		x[i+1] += a[i+1] + b[i+1]
-		x[i+2] += a[i+2] + b[i+2]
-		x[i+3] += a[i+3] + b[i+3]
+	for ; i < len(d)-3; i += 4 {
+		d[i] += r1[i] + r2[i]
+		d[i+1] += r1[i+1] + r2[i+1]
+		d[i+2] += r1[i+2] + r2[i+2]
+		d[i+3] += r1[i+3] + r2[i+3]
 	}
-	for ; i < len(x); i++ {
-		x[i] += a[i] + b[i]
+	for ; i < len(d); i++ {
+		d[i] += r1[i] + r2[i]
 	}
-	addRow(d[len(r1):], r2[len(r2)-delta:])
+}
+
+// addRowPair18 is addRowPair for the rows of V.17 and V.29 (2400 baud:
+// 16 pairs, symbols 3 or 4 samples apart, so 2 of padding). Written out,
+// without a loop, it takes about a tenth off the modulator's time.
+func addRowPair18(d, r1, r2 *[18]int64) {
+	d[0] += r1[0] + r2[0]
+	d[1] += r1[1] + r2[1]
+	d[2] += r1[2] + r2[2]
+	d[3] += r1[3] + r2[3]
+	d[4] += r1[4] + r2[4]
+	d[5] += r1[5] + r2[5]
+	d[6] += r1[6] + r2[6]
+	d[7] += r1[7] + r2[7]
+	d[8] += r1[8] + r2[8]
+	d[9] += r1[9] + r2[9]
+	d[10] += r1[10] + r2[10]
+	d[11] += r1[11] + r2[11]
+	d[12] += r1[12] + r2[12]
+	d[13] += r1[13] + r2[13]
+	d[14] += r1[14] + r2[14]
+	d[15] += r1[15] + r2[15]
+	d[16] += r1[16] + r2[16]
+	d[17] += r1[17] + r2[17]
 }
 
 // clip rounds a sample times the gain (in units of 2^-32) to int16, halves
