@@ -309,7 +309,7 @@ func (m *Modulator) render(out []int16, g int64) {
 			k -= period
 		}
 		if s >= n { // the round's last symbol
-			addRows(ring[b1:][:pairs], rows[r1:][:pairs])
+			addRows(ring[b1:b1+pairs], rows[r1:r1+pairs])
 			break
 		}
 		r2, b2 := zero, (pos+s)>>1
@@ -326,9 +326,9 @@ func (m *Modulator) render(out []int16, g int64) {
 		// next in the table, and the zeros before the second then it.
 		delta := b2 - b1
 		if pitch == 18 { // V.17 and V.29: 16 pairs and 2 of padding
-			addRowPair18((*[18]int64)(ring[b1:]), (*[18]int64)(rows[r1:]), (*[18]int64)(rows[r2-delta:]))
+			addRowPair18((*[18]int64)(ring[b1:b1+18]), (*[18]int64)(rows[r1:r1+18]), (*[18]int64)(rows[r2-delta:r2-delta+18]))
 		} else {
-			addRowPair(ring[b1:][:pitch], rows[r1:][:pitch], rows[r2-delta:][:pitch])
+			addRowPair(ring[b1:b1+pitch], rows[r1:r1+pitch], rows[r2-delta:r2-delta+pitch])
 		}
 	}
 	// Read out: the low sample of a pair is exact while |sum| < 2^31, the
@@ -339,39 +339,26 @@ func (m *Modulator) render(out []int16, g int64) {
 		out[0] = clip(((x - int64(int32(x))) >> 32) * g)
 		i, q = 1, 2
 	}
-	src := ring[q>>1:]
+	j := q >> 1 // the accumulator pair that holds out[i]
 	if !m.clips {
 		// The common case, a level below full scale: rounding only.
-		for ; i+8 <= n && len(src) >= 4; i += 8 {
-			o := (*[8]int16)(out[i:])
-			x := (*[4]int64)(src)
-			src = src[4:]
-			for h, v := range x {
-				lo := int64(int32(v))
-				o[2*h] = int16((lo*g + 1<<31) >> 32)
-				o[2*h+1] = int16((((v-lo)>>32)*g + 1<<31) >> 32)
-			}
+		for ; i+8 <= n && j+4 <= len(ring); i, j = i+8, j+4 {
+			o := (*[8]int16)(out[i : i+8])
+			x := (*[4]int64)(ring[j : j+4])
+			o[0], o[1] = rounded(x[0], g)
+			o[2], o[3] = rounded(x[1], g)
+			o[4], o[5] = rounded(x[2], g)
+			o[6], o[7] = rounded(x[3], g)
 		}
 	}
-	for ; i+8 <= n && len(src) >= 4; i += 8 {
-		o := (*[8]int16)(out[i:])
-		x := (*[4]int64)(src)
-		src = src[4:]
-		for h, v := range x {
-			lo := int64(int32(v))
-			o[2*h] = clip(lo * g)
-			o[2*h+1] = clip(((v - lo) >> 32) * g)
-		}
-	}
-	for ; i+1 < n; i += 2 {
-		x := src[0]
-		src = src[1:]
+	for ; i+1 < n; i, j = i+2, j+1 {
+		x := ring[j]
 		lo := int64(int32(x))
 		out[i] = clip(lo * g)
 		out[i+1] = clip(((x - lo) >> 32) * g)
 	}
 	if i < n {
-		out[i] = clip(int64(int32(src[0])) * g)
+		out[i] = clip(int64(int32(ring[j])) * g)
 	}
 	// Move what is still to come to the front: from the pair that holds
 	// the next sample on.
@@ -429,6 +416,14 @@ func addRowPair18(d, r1, r2 *[18]int64) {
 	d[15] += r1[15] + r2[15]
 	d[16] += r1[16] + r2[16]
 	d[17] += r1[17] + r2[17]
+}
+
+// rounded returns the two samples of the accumulator pair x times the gain
+// (in units of 2^-32), rounded, halves up, for a gain too small to need
+// clipping.
+func rounded(x, g int64) (lo, hi int16) {
+	l := int64(int32(x))
+	return int16((l*g + 1<<31) >> 32), int16((((x-l)>>32)*g + 1<<31) >> 32)
 }
 
 // clip rounds a sample times the gain (in units of 2^-32) to int16, halves
