@@ -6,32 +6,29 @@ import "math"
 // 1/64 of a sample, under 0.5% of a symbol at 2400 baud.
 const interpPhases = 64
 
-// Demodulator is the front of a receiver: it turns real 8 kHz samples into
-// complex baseband through a root-raised-cosine matched filter that is
-// evaluated only at the instants the timing loop asks for, at arbitrary
-// fractions of a sample, so symbol timing is recovered by moving the
-// instants rather than by resampling. It yields two samples per symbol
-// (T/2), the input of a fractionally spaced equalizer and of a Gardner
-// timing detector.
+// Demodulator is the front of a receiver: it mixes real 8 kHz samples down
+// to complex baseband and filters them with a root-raised-cosine matched
+// filter that is evaluated only at the instants the timing loop asks for,
+// at arbitrary fractions of a sample, so symbol timing is recovered by
+// moving the instants rather than by resampling. It yields two samples per
+// symbol (T/2), the input of a fractionally spaced equalizer and of a
+// Gardner timing detector.
 //
-// Mixing down and filtering are folded together: with h the real pulse and
-// ω the carrier, the mixed and filtered output at the newest sample n is
-//
-//	Σ_k x[n-k]·e^(-jω(n-k))·h[k] = e^(-jωn) · Σ_k x[n-k]·(h[k]·e^(jωk)),
-//
-// so the filter's taps are the pulse turned by the carrier (a complex
-// bandpass filter on the real input), and the carrier is removed once per
-// output instead of once per input sample. A sample in costs one store.
+// The mixing is done as each sample comes in, where it costs little: it
+// depends on nothing that comes later, so the processor does it alongside
+// the work on the previous output. (Turning the filter's taps by the
+// carrier instead, and removing the carrier once per output, does fewer
+// multiplications but puts a rotation on the path from one output through
+// the timing loop to the next, and measured slower.)
 //
 // Carrier frequency offsets are left in the baseband signal for the
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
 	f    *MatchedFilter
-	hist []float64 // input samples, newest at pos, sliding towards 0
+	hist []Complex // mixed samples, newest at pos, sliding towards 0
 	n    int
 	pos  int
-	t    int     // the carrier's phase, as a place in f.rot, at hist[last]
-	last int     // the newest sample at the last output
+	t    int     // the carrier's phase for the next sample, as a place in f.rot
 	step float64 // nominal input samples per output sample (half a symbol)
 	next float64 // time of the next output, in input samples after the newest
 }
@@ -42,10 +39,9 @@ type Demodulator struct {
 // the pulse).
 type MatchedFilter struct {
 	sps float64 // input samples per symbol
-	// taps[p][k] is h(k - c - p/interpPhases)·e^(jωk), k = 0 the newest
-	// sample: the pulse delayed by p/interpPhases of a sample and turned
-	// by the carrier.
-	taps [interpPhases + 1][]Complex
+	// taps[p][k] is h(k - c - p/interpPhases), k = 0 the newest sample:
+	// the pulse delayed by p/interpPhases of a sample.
+	taps [interpPhases + 1][]float64
 	// rot[t] is e^(-jωt) over one period of the carrier at 8 kHz (40
 	// samples for 1800 Hz, 80 for 1700 Hz): exact, where a phase
 	// accumulator read through a table would add phase noise.
@@ -66,18 +62,17 @@ func NewMatchedFilter(carrierHz, baud, beta float64, span int) *MatchedFilter {
 		f.rot[t] = Expj(-w * float64(t))
 	}
 	c := float64(n-1) / 2
-	h := make([]float64, n)
 	for p := range f.taps {
+		taps := make([]float64, n)
 		var sum float64
-		for k := range h {
-			h[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
-			sum += h[k]
+		for k := range taps {
+			taps[k] = taperedRRC((float64(k)-c-float64(p)/interpPhases)/sps, beta, span)
+			sum += taps[k]
 		}
 		// Unit gain at DC: a baseband constant comes out unchanged, so the
 		// output is half the passband amplitude.
-		taps := make([]Complex, n)
 		for k := range taps {
-			taps[k] = Expj(w * float64(k)).Scale(h[k] / sum)
+			taps[k] /= sum
 		}
 		f.taps[p] = taps
 	}
@@ -92,10 +87,8 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 	return &Demodulator{
 		f:    f,
 		n:    n,
-		hist: make([]float64, n+histSlack),
+		hist: make([]Complex, n+histSlack),
 		pos:  histSlack,
-		last: histSlack,
-		t:    -1,
 		step: f.sps / 2,
 		next: f.sps / 2,
 	}
@@ -104,14 +97,18 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 // Delay returns the filter's group delay in input samples.
 func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 
-// Push enters one input sample and reports whether a half-symbol instant
-// falls within it; if so, call Output before the next Push. Small enough
-// to inline: most samples only go into the history, which always has room
-// for the samples up to the next output (pos > next+1, restored by Output
-// and AdjustTiming).
+// Push mixes one input sample down into the history and reports whether a
+// half-symbol instant falls within it; if so, call Output before the next
+// Push. Small enough to inline. The history always has room for the
+// samples up to the next output (pos > next+1, restored by Output and
+// AdjustTiming).
 func (d *Demodulator) Push(x float64) (due bool) {
+	m := d.f.rot[d.t]
+	if d.t++; d.t == len(d.f.rot) {
+		d.t = 0
+	}
 	d.pos--
-	d.hist[d.pos] = x
+	d.hist[d.pos] = Complex{x * m.Re, x * m.Im}
 	d.next--
 	return d.next <= 0
 }
@@ -127,21 +124,11 @@ func (d *Demodulator) Output() Complex {
 		p = interpPhases
 		d.next = d.step
 	}
-	// The carrier's phase at the newest sample: advance it by the samples
-	// pushed since the last output.
-	rot := d.f.rot
-	d.t += d.last - d.pos
-	d.last = d.pos
-	for d.t >= len(rot) {
-		d.t -= len(rot)
-	}
-	taps := d.f.taps[p]
-	win := d.hist[d.pos : d.pos+d.n]
-	re, im := dotReal(win, taps)
+	re, im := dotReal(d.hist[d.pos:d.pos+d.n], d.f.taps[p])
 	if float64(d.pos) <= d.next+1 {
 		d.slide()
 	}
-	return Complex{re, im}.Mul(rot[d.t])
+	return Complex{re, im}
 }
 
 // histSlack is how many samples the history takes before it slides back:
@@ -154,7 +141,6 @@ const histSlack = 512
 func (d *Demodulator) slide() {
 	p := len(d.hist) - d.n + 1
 	copy(d.hist[p:], d.hist[d.pos:d.pos+d.n-1])
-	d.last += p - d.pos
 	d.pos = p
 }
 
@@ -181,8 +167,7 @@ func (d *Demodulator) AdjustTiming(dt float64) {
 // Reset clears the filter history and the clock.
 func (d *Demodulator) Reset() {
 	clear(d.hist)
-	d.t += d.last - d.pos // keep the carrier's phase
-	d.pos, d.last = histSlack, histSlack
+	d.pos = histSlack
 	d.next = d.step
 }
 
@@ -202,26 +187,6 @@ func dot(x []Complex, h []float64) (re, im float64) {
 	if k < len(x) {
 		r0 += x[k].Re * h[k]
 		i0 += x[k].Im * h[k]
-	}
-	return r0 + r1, i0 + i1
-}
-
-// dotReal returns Σ x[k]·g[k] for real x and complex g (len(g) >=
-// len(x)), with two sums per part so the additions pipeline.
-func dotReal(x []float64, g []Complex) (re, im float64) {
-	g = g[:len(x)]
-	var r0, i0, r1, i1 float64
-	k := 0
-	for ; k+1 < len(x); k += 2 {
-		a, b := g[k], g[k+1]
-		r0 += x[k] * a.Re
-		i0 += x[k] * a.Im
-		r1 += x[k+1] * b.Re
-		i1 += x[k+1] * b.Im
-	}
-	if k < len(x) {
-		r0 += x[k] * g[k].Re
-		i0 += x[k] * g[k].Im
 	}
 	return r0 + r1, i0 + i1
 }

@@ -74,25 +74,7 @@ func (e *Equalizer) Output() Complex {
 	if e.pending {
 		return e.adaptOutput()
 	}
-	win := e.hist[e.pos : e.pos+e.n]
-	w := e.w[:len(win)]
-	// Two sums per part so the additions pipeline.
-	var r0, i0, r1, i1 float64
-	k := 0
-	for ; k+1 < len(w); k += 2 {
-		a, x := w[k], win[k]
-		b, y := w[k+1], win[k+1]
-		r0 += a.Re*x.Re - a.Im*x.Im
-		i0 += a.Re*x.Im + a.Im*x.Re
-		r1 += b.Re*y.Re - b.Im*y.Im
-		i1 += b.Re*y.Im + b.Im*y.Re
-	}
-	if k < len(w) {
-		a, x := w[k], win[k]
-		r0 += a.Re*x.Re - a.Im*x.Im
-		i0 += a.Re*x.Im + a.Im*x.Re
-	}
-	re, im := r0+r1, i0+i1
+	re, im := eqOutput(e.w, e.hist[e.pos:e.pos+e.n])
 	return Complex{re, im}
 }
 
@@ -112,14 +94,7 @@ func (e *Equalizer) flush() {
 		return
 	}
 	e.pending = false
-	er, ei := e.pendRe, e.pendIm
-	w := e.w
-	win := e.hist[e.pendAt : e.pendAt+e.n]
-	win = win[:len(w)]
-	for k, x := range win {
-		w[k].Re += er*x.Re + ei*x.Im
-		w[k].Im += ei*x.Re - er*x.Im
-	}
+	eqAdapt(e.w, e.hist[e.pendAt:e.pendAt+e.n], e.pendRe, e.pendIm)
 }
 
 // adaptOutput applies the deferred LMS step and returns the output of the
@@ -127,33 +102,7 @@ func (e *Equalizer) flush() {
 // flush and then Output, so the same results.
 func (e *Equalizer) adaptOutput() Complex {
 	e.pending = false
-	er, ei := e.pendRe, e.pendIm
-	win := e.hist[e.pos : e.pos+e.n]
-	old := e.hist[e.pendAt : e.pendAt+e.n]
-	w := e.w[:len(win)]
-	old = old[:len(win)]
-	var r0, i0, r1, i1 float64
-	k := 0
-	for ; k+1 < len(w); k += 2 {
-		u, v := old[k], old[k+1]
-		a := Complex{w[k].Re + (er*u.Re + ei*u.Im), w[k].Im + (ei*u.Re - er*u.Im)}
-		b := Complex{w[k+1].Re + (er*v.Re + ei*v.Im), w[k+1].Im + (ei*v.Re - er*v.Im)}
-		w[k], w[k+1] = a, b
-		x, y := win[k], win[k+1]
-		r0 += a.Re*x.Re - a.Im*x.Im
-		i0 += a.Re*x.Im + a.Im*x.Re
-		r1 += b.Re*y.Re - b.Im*y.Im
-		i1 += b.Re*y.Im + b.Im*y.Re
-	}
-	if k < len(w) {
-		u := old[k]
-		a := Complex{w[k].Re + (er*u.Re + ei*u.Im), w[k].Im + (ei*u.Re - er*u.Im)}
-		w[k] = a
-		x := win[k]
-		r0 += a.Re*x.Re - a.Im*x.Im
-		i0 += a.Re*x.Im + a.Im*x.Re
-	}
-	re, im := r0+r1, i0+i1
+	re, im := eqAdaptOutput(e.w, e.hist[e.pos:e.pos+e.n], e.hist[e.pendAt:e.pendAt+e.n], e.pendRe, e.pendIm)
 	return Complex{re, im}
 }
 
