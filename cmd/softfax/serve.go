@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,11 +61,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		lv.UnmarshalText([]byte(cfg.LogLevel))
 		log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lv}))
 	}
+	setGCPercent(cfg.GCPercent, log)
 	svc, err := newService(cfg, serviceOptions{Log: log})
 	if err != nil {
 		return err
 	}
 	return svc.Run(ctx)
+}
+
+// setGCPercent applies the gc_percent setting, unless GOGC is set in the
+// environment: the runtime has applied that already, and it wins.
+func setGCPercent(pct int, log *slog.Logger) {
+	if v, ok := os.LookupEnv("GOGC"); ok {
+		log.Info("GOGC is set; gc_percent is not applied", "GOGC", v)
+		return
+	}
+	debug.SetGCPercent(pct)
 }
 
 // serviceOptions are what the wiring adds to a configuration (the demo

@@ -78,20 +78,43 @@ func (p *proc) stop() {
 	}
 }
 
-// TestServeCrashSafety kills the sending and the receiving service with
-// SIGKILL at least 20 times — at random moments, right after a fax is
-// archived, and inside SMTP exchanges — restarting each at once. In the
-// end every job is done or failed with a reason, every received fax is
-// mailed, and a Message-ID arrives twice only for a mail whose SMTP
-// exchange a kill cut off (the record counts those resends).
+// TestServeCrashSafety kills sending and receiving services with SIGKILL
+// 20 times — at random moments, right after a fax is archived, inside SMTP
+// exchanges and mid-call — restarting each at once. In the end every job
+// is done or failed with a reason, every received fax is mailed, and a
+// Message-ID arrives twice only for a mail whose SMTP exchange a kill cut
+// off (the record counts those resends).
+//
+// Two sender/receiver pairs, each with its own spools, ports and SMTP
+// server, take 10 kills each at the same time: 12 at random moments (call
+// set-up, training, pages, on either side) and 8 on events. The sender is
+// fed new jobs so that a call or a delivery is always under way for the
+// next kill to hit.
 func TestServeCrashSafety(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills and restarts real-time fax services for about 2 minutes")
+		t.Skip("kills and restarts real-time fax services for about a minute")
 	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
 	bin := buildSoftfax(t)
+	plans := [][]string{
+		{"archived", "smtp", "smtp", "archived"},
+		{"mid-call", "archived", "smtp", "smtp"},
+	}
+	for i, plan := range plans {
+		rng := rand.New(rand.NewPCG(seed, uint64(i+1)))
+		t.Run(fmt.Sprintf("pair%d", i+1), func(t *testing.T) {
+			t.Parallel()
+			crashPair(t, bin, rng, 6, plan)
+		})
+	}
+}
+
+// crashPair runs one sender and one receiver, kills them randomKills times
+// at random moments, then once per event of plan, and checks that nothing
+// was lost.
+func crashPair(t *testing.T, bin string, rng *rand.Rand, randomKills int, plan []string) {
+	start := time.Now()
 	mb := &testMailbox{Delay: 300 * time.Millisecond}
 	dataStarted := make(chan struct{}, 64)
 	mb.onData = func() {
@@ -163,7 +186,6 @@ max_backoff = "3s"
 	defer a.stop()
 	defer b.stop()
 
-	const jobs = 2
 	out := filepath.Join(dir, "a", spool.DirOutbound)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(out); err == nil {
@@ -173,36 +195,51 @@ max_backoff = "3s"
 			t.Fatal("sender spool not created")
 		}
 	}
-	for i := range jobs {
-		tmp := filepath.Join(out, fmt.Sprintf(".%d", i))
-		os.WriteFile(tmp, []byte(fmt.Sprintf("crash test fax %d\n", i)), 0o644)
-		os.Rename(tmp, filepath.Join(out, fmt.Sprintf("10%d.txt", i)))
+	// feed drops jobs until at least n wait or are under way. A job's
+	// file is dated back so that the spool takes it at once (it waits for
+	// files written in place to settle). Two calls run from the start; then
+	// one is enough for the next kill to hit, and the fewer calls a kill
+	// cuts, the sooner everything settles in the end.
+	jobs := 0
+	feed := func(n int) {
+		for {
+			waiting, _ := os.ReadDir(out)
+			queued, _ := os.ReadDir(filepath.Join(dir, "a", spool.DirQueue))
+			if len(waiting)+len(queued) >= n {
+				return
+			}
+			tmp := filepath.Join(out, fmt.Sprintf(".%d", jobs))
+			os.WriteFile(tmp, []byte(fmt.Sprintf("crash test fax %d\n", jobs)), 0o644)
+			old := time.Now().Add(-time.Minute)
+			os.Chtimes(tmp, old, old)
+			os.Rename(tmp, filepath.Join(out, fmt.Sprintf("1%02d.txt", jobs)))
+			jobs++
+		}
 	}
+	feed(2)
 
-	// Kill at random for a while, then on events.
 	inboundCount := func() int {
 		es, _ := os.ReadDir(filepath.Join(dir, "b", spool.DirInbound))
 		return len(es)
 	}
 	kills := map[string]int{}
-	// After 12 kills at random moments (call set-up, training, pages, on
-	// either side), 8 on events: right after a fax is archived (before or
-	// while its delivery is queued), inside SMTP exchanges, and mid-call.
-	plan := []string{"archived", "smtp", "smtp", "archived", "smtp", "mid-call", "archived", "smtp"}
-	for k := 0; k < 20; k++ {
+	for k := 0; k < randomKills+len(plan); k++ {
 		victim, why := a, "random"
-		if k < 12 {
+		if k < randomKills {
 			time.Sleep(time.Duration(300+rng.IntN(1700)) * time.Millisecond)
 			if rng.IntN(2) == 0 {
 				victim = b
 			}
 		} else {
+			why = plan[k-randomKills]
+			if why != "smtp" {
+				feed(1) // a call to cut or to complete
+			}
 			seen := inboundCount()
-			why = plan[k-12]
-			wait := map[string]time.Duration{"archived": 30 * time.Second, "smtp": 10 * time.Second, "mid-call": time.Duration(2+rng.IntN(5)) * time.Second}[why]
+			wait := map[string]time.Duration{"archived": 40 * time.Second, "smtp": 30 * time.Second, "mid-call": time.Duration(2+rng.IntN(5)) * time.Second}[why]
 			timer := time.NewTimer(wait)
 			poll := time.NewTicker(20 * time.Millisecond)
-			for k == 12 && len(dataStarted) > 0 {
+			for k == randomKills && len(dataStarted) > 0 {
 				<-dataStarted // only exchanges from now on count
 			}
 		wait:
@@ -237,7 +274,7 @@ max_backoff = "3s"
 		victim.kill()
 		victim.start()
 	}
-	t.Logf("kills: %v", kills)
+	t.Logf("kills after %v: %v", time.Since(start).Round(100*time.Millisecond), kills)
 	// Now let everything finish.
 	deadline := time.Now().Add(150 * time.Second)
 	for {
@@ -256,7 +293,7 @@ max_backoff = "3s"
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not settled: %d queued jobs, %d deliveries queued, %d faxes undelivered, %d done, %d failed", len(q), len(dq), un, len(done), len(failed))
+			t.Fatalf("not settled: %d queued jobs, %d deliveries queued, %d faxes undelivered, %d done, %d failed of %d", len(q), len(dq), un, len(done), len(failed), jobs)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -267,7 +304,7 @@ max_backoff = "3s"
 			t.Errorf("job %s failed without a reason", j.ID)
 		}
 	}
-	t.Logf("jobs: %d done, %d failed", len(done), len(failed))
+	t.Logf("jobs after %v: %d done, %d failed", time.Since(start).Round(100*time.Millisecond), len(done), len(failed))
 	// A job is done only when the receiver confirmed every page, and a
 	// confirmed page is on disk before the confirmation: so each done job
 	// has its fax in the receiver's archive (a resent one may be there

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -451,5 +452,21 @@ func TestSendQueues(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"send", "--to", "555; rm", "-spool", root, doc}, e); code == 0 {
 		t.Error("accepted a bad number")
+	}
+}
+
+// TestSetGCPercent: serve applies gc_percent, unless GOGC is set.
+func TestSetGCPercent(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	t.Setenv("GOGC", "100")
+	setGCPercent(37, testLog(t))
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set, gc_percent was applied: %d", got)
+	}
+	os.Unsetenv("GOGC")
+	setGCPercent(37, testLog(t))
+	if got := debug.SetGCPercent(100); got != 37 {
+		t.Errorf("GC percent %d, want 37", got)
 	}
 }
