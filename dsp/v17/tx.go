@@ -253,7 +253,7 @@ func (t *Transmitter) dataSymbols(syms []int) int {
 	for i, w := range syms[:made] {
 		var out uint32
 		out, scr = scr.Step(uint32(w), n)
-		q := bitReverse6[out<<(6-n)&63] // Q1, the first bit, in bit 0
+		q := bitReverse6[out<<((6-n)&7)&63] // Q1, the first bit, in bit 0
 		e := txTrellis[enc][q&3]
 		enc = e & 31
 		syms[i] = int((q&^3)<<1 | e>>5)

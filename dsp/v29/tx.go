@@ -193,7 +193,9 @@ func (t *Transmitter) dataSymbols(syms []int) int {
 	// calls.
 	scr, phase := t.scr, t.phase
 	for i, w := range syms[:made] {
-		c := t.coding[scr.ScrambleWord(uint32(w), n)&15]
+		var out uint32
+		out, scr = scr.Step(uint32(w), n)
+		c := t.coding[out&15]
 		phase = (phase + int(c&7)) & 7
 		syms[i] = int(c&8) | phase
 	}

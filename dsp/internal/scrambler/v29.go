@@ -35,8 +35,10 @@ func (s *V29) ScrambleWord(w uint32, m uint) uint32 {
 // is, so that the compiler can keep the register in a CPU register (a
 // method that takes the variable's address keeps it in memory).
 func (s V29) Step(w uint32, m uint) (uint32, V29) {
-	out := (w ^ s.Reg>>(18-m) ^ s.Reg>>(23-m)) & (1<<m - 1)
-	return out, V29{Reg: s.Reg<<m | out}
+	// The taps 18 and 23 back in one shift; with m <= 18 every shift is
+	// below 32, which the masks tell the compiler (else it guards each).
+	out := (w ^ (s.Reg^s.Reg>>5)>>((18-m)&31)) & (1<<(m&31) - 1)
+	return out, V29{Reg: s.Reg<<(m&31) | out}
 }
 
 // DescrambleWord is ScrambleWord's inverse: it takes m <= 18 line bits,
