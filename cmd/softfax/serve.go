@@ -534,7 +534,10 @@ func (s *service) send(ctx context.Context, job spool.Job, pages *spool.JobPages
 // stampedPages is a job's page source for T.30 that stamps the header
 // line on each page as T.30 takes it: one page decoded at a time.
 type stampedPages struct {
-	src            *spool.JobPages
+	src interface {
+		NextPage() (*t4.Page, error)
+		Len() int
+	}
 	at             time.Time
 	name, from, to string
 	n              int

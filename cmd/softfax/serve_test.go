@@ -470,3 +470,62 @@ func TestSetGCPercent(t *testing.T) {
 		t.Errorf("GC percent %d, want 37", got)
 	}
 }
+
+// listPages is a page source over a slice that fails at page failAt
+// (1-based; 0 never).
+type listPages struct {
+	pages  []*t4.Page
+	next   int
+	failAt int
+}
+
+func (l *listPages) Len() int { return len(l.pages) }
+func (l *listPages) NextPage() (*t4.Page, error) {
+	if l.next == len(l.pages) {
+		return nil, io.EOF
+	}
+	if l.next+1 == l.failAt {
+		return nil, errors.New("unreadable page")
+	}
+	l.next++
+	return l.pages[l.next-1], nil
+}
+
+// TestStampedPages: the source T.30 reads stamps each page as it is taken,
+// bit for bit as stampHeaders stamps a whole document (page n of N), and
+// remembers the first failure so that the job is not retried in vain.
+func TestStampedPages(t *testing.T) {
+	render := func() []*t4.Page {
+		pages, err := t4.Render(t.Context(), "x.txt", []byte("one\fTwo\fthree\n"), t4.RenderOptions{Res: t4.Fine})
+		if err != nil || len(pages) != 3 {
+			t.Fatalf("%d pages, %v", len(pages), err)
+		}
+		return pages
+	}
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	want := render()
+	if err := stampHeaders(want, at, "softfax", "+1 555 0100", "100"); err != nil {
+		t.Fatal(err)
+	}
+	src := &stampedPages{src: &listPages{pages: render()}, at: at, name: "softfax", from: "+1 555 0100", to: "100"}
+	for i := range want {
+		p, err := src.NextPage()
+		if err != nil {
+			t.Fatalf("page %d: %v", i+1, err)
+		}
+		if !bytes.Equal(p.Pix, want[i].Pix) {
+			t.Errorf("page %d: stamped differently from stampHeaders", i+1)
+		}
+	}
+	if _, err := src.NextPage(); err != io.EOF || src.err != nil {
+		t.Errorf("after the last page: %v (recorded %v), want io.EOF", err, src.err)
+	}
+
+	src = &stampedPages{src: &listPages{pages: render(), failAt: 2}, at: at, to: "100"}
+	if _, err := src.NextPage(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.NextPage(); err == nil || src.err == nil {
+		t.Errorf("a failing page: %v, recorded %v", err, src.err)
+	}
+}
