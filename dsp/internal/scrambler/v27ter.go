@@ -71,15 +71,18 @@ func (s *V27ter) ScrambleWord(w uint32, m uint) uint32 {
 		}
 		return out
 	}
-	mask := uint32(1)<<m - 1
-	line := (w ^ s.Reg>>(6-m) ^ s.Reg>>(7-m)) & mask
+	// m <= 6 keeps every shift below 32, which the masks tell the
+	// compiler (else it guards each).
+	mask := uint32(1)<<(m&31) - 1
+	line := (w ^ (s.Reg^s.Reg>>1)>>((6-m)&31)) & mask // taps 6 and 7 back
 	// Bits that equal one of the line bits 8, 9 or 12 before them.
-	rep := ^((line ^ s.Reg>>(8-m)) & (line ^ s.Reg>>(9-m)) & (line ^ s.Reg>>(12-m))) & mask
+	r8 := s.Reg >> ((8 - m) & 31)
+	rep := ^((line ^ r8) & (line ^ r8>>1) & (line ^ r8>>4)) & mask
 	if tail := bits.TrailingZeros32(^rep); tail == int(m) {
 		s.count += tail // the run goes on through the group
 	} else {
 		s.count = tail // the run restarts after the last bit that broke it
 	}
-	s.Reg = s.Reg<<m | line
+	s.Reg = s.Reg<<(m&31) | line
 	return line
 }
