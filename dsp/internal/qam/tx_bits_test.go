@@ -73,3 +73,48 @@ func BenchmarkSymbolBits(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(words)*6), "ns/bit")
 }
+
+// FuzzSymbolBits checks SymbolBits against bits shifted in one at a time,
+// for any symbol size, number of words and source: the source's values
+// count by their low bit only, and it is not called again once it has run
+// dry.
+func FuzzSymbolBits(f *testing.F) {
+	f.Fuzz(func(t *testing.T, n uint8, words uint8, bits []byte) {
+		size := uint(n%6 + 1)
+		calls, after := 0, 0
+		src := func() (int, bool) {
+			if calls == len(bits) {
+				after++
+				return 0, false
+			}
+			calls++
+			return int(bits[calls-1]) - 128, true
+		}
+		got := make([]int, words)
+		filled, ended := SymbolBits(src, got, size)
+		want, k := make([]int, 0, len(got)), 0
+		for range got {
+			if k > len(bits) {
+				break
+			}
+			w := 0
+			for range size {
+				b := 1
+				if k < len(bits) {
+					b = int(bits[k]) & 1
+				}
+				k++
+				w = w<<1 | b
+			}
+			want = append(want, w)
+		}
+		if filled != len(want) || ended != (k > len(bits)) || after > 1 {
+			t.Fatalf("%d bits, %d of %d: filled %d, ended %v, %d calls after the end; want %d, %v", len(bits), words, size, filled, ended, after, len(want), k > len(bits))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("word %d = %#b, want %#b", i, got[i], want[i])
+			}
+		}
+	})
+}
