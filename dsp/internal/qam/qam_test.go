@@ -204,13 +204,16 @@ func TestPLLRotatorStaysExact(t *testing.T) {
 // TestModulatorMatchesShaper checks the tabulated waveforms against the
 // Shaper and an exact carrier, for every carrier and baud rate the modems
 // use, with output in odd blocks and a pause (next reports ok=false) in the
-// middle of the symbols.
+// middle of the symbols; and at a gain that takes samples beyond full
+// scale, which must saturate.
 func TestModulatorMatchesShaper(t *testing.T) {
 	points := []Complex{{}, {3, 1}, {-1, 3}, {-3, -3}, {1, -1}, {5, 0}}
 	for _, tt := range []struct {
 		fc, baud, span int
-	}{{1700, 2400, 8}, {1800, 2400, 8}, {1800, 1600, 8}, {1800, 1200, 8}, {1800, 2400, 6}} {
-		const gain = 1000
+		gain           float64
+	}{{1700, 2400, 8, 1000}, {1800, 2400, 8, 1000}, {1800, 1600, 8, 1000}, {1800, 1200, 8, 1000}, {1800, 2400, 6, 1000},
+		{1800, 2400, 8, 12000}} {
+		gain := tt.gain
 		m := NewModulator(NewWaveforms(tt.fc, tt.baud, 0.5, tt.span, points))
 		sh := NewShaper(tt.baud, 0.5, tt.span)
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -252,10 +255,18 @@ func TestModulatorMatchesShaper(t *testing.T) {
 		if len(got) != len(want) {
 			t.Fatalf("%+v: Fill wrote %d samples, want %d", tt, len(got), len(want))
 		}
+		clipped := 0
 		for i := range got {
-			if d := float64(got[i]) - want[i]; math.Abs(d) > 0.51 {
+			w := min(max(want[i], -32768), 32767)
+			if w != want[i] {
+				clipped++
+			}
+			if d := float64(got[i]) - w; math.Abs(d) > 0.51 {
 				t.Fatalf("%+v: sample %d = %d, want %.2f", tt, i, got[i], want[i])
 			}
+		}
+		if tt.gain > 10000 && clipped == 0 {
+			t.Errorf("%+v: no sample beyond full scale: the saturating path is not tested", tt)
 		}
 	}
 	if NewWaveforms(1701, 2400, 0.5, 8, points) != nil {
