@@ -233,24 +233,31 @@ func (t *Transmitter) nextSymbol() int {
 
 // onesSymbol codes one symbol of binary ones (segment 4, the trailer).
 func (t *Transmitter) onesSymbol() int {
-	n := uint(t.p.bitsPerSymbol)
-	return encode(&t.scr, &t.enc, 1<<n-1, n)
+	sym := [1]int{1<<t.p.bitsPerSymbol - 1}
+	t.code(sym[:])
+	return sym[0]
 }
 
 // dataSymbols codes symbols of source bits into syms and returns how many
 // it made: all of them, or fewer when the source ends. The symbol in which
 // it ends is padded with ones and counted; the trailer follows.
 func (t *Transmitter) dataSymbols(syms []int) int {
-	n := uint(t.p.bitsPerSymbol)
-	// First each symbol's bits, first in time most significant...
-	made, ended := qam.SymbolBits(t.src, syms, n)
+	made, ended := qam.SymbolBits(t.src, syms, uint(t.p.bitsPerSymbol))
 	if ended {
 		t.stage, t.count = qam.TxTrailer, 0
 	}
-	// ...then the scrambler and the encoder over them, in a loop without
-	// calls and with their state in locals.
+	t.code(syms[:made])
+	return made
+}
+
+// code turns words of data bits (first in time most significant) into the
+// labels of the symbols that carry them, in place: scrambler, then
+// differential and trellis coding, in a loop without calls that keeps
+// their state in locals.
+func (t *Transmitter) code(syms []int) {
+	n := uint(t.p.bitsPerSymbol)
 	scr, enc := t.scr, t.enc.state<<2|t.enc.diff
-	for i, w := range syms[:made] {
+	for i, w := range syms {
 		var out uint32
 		out, scr = scr.Step(uint32(w), n)
 		q := bitReverse6[out<<((6-n)&7)&63] // Q1, the first bit, in bit 0
@@ -259,15 +266,6 @@ func (t *Transmitter) dataSymbols(syms []int) int {
 		syms[i] = int((q&^3)<<1 | e>>5)
 	}
 	t.scr, t.enc.state, t.enc.diff = scr, enc>>2, enc&3
-	return made
-}
-
-// encode scrambles n data bits w (first in time most significant) and
-// returns the label of the symbol that carries them.
-func encode(scr *scrambler.V29, enc *trellisEncoder, w uint32, n uint) int {
-	// Q1, the first bit, goes to bit 0 of the symbol's data.
-	q := bitReverse6[scr.ScrambleWord(w, n)<<(6-n)&63]
-	return int(enc.encode(q))
 }
 
 // txTrellis[s<<2|d][y] is trellisEncoder.encode as a table, for the data

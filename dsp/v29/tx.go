@@ -183,16 +183,29 @@ func (t *Transmitter) nextSymbol() int {
 // many it made: all of them, or fewer when the source runs dry. The symbol
 // in which it does is padded with ones and counted; the trailer follows.
 func (t *Transmitter) dataSymbols(syms []int) int {
-	n := uint(t.bits)
-	// First each symbol's bits, first in time most significant...
-	made, ended := qam.SymbolBits(t.src, syms, n)
+	made, ended := qam.SymbolBits(t.src, syms, uint(t.bits))
 	if ended {
 		t.stage, t.count = qam.TxTrailer, 0
 	}
-	// ...then the scrambler and the coding over them, in a loop without
-	// calls.
+	t.code(syms[:made])
+	return made
+}
+
+// onesSymbol encodes a symbol of binary ones (segment 4, the trailer).
+func (t *Transmitter) onesSymbol() int {
+	sym := [1]int{1<<t.bits - 1}
+	t.code(sym[:])
+	return sym[0]
+}
+
+// code turns words of data bits (first in time most significant) into the
+// indices of the points that carry them, in place: scrambler, then the
+// amplitude and phase change, in a loop without calls that keeps their
+// state in locals.
+func (t *Transmitter) code(syms []int) {
+	n := uint(t.bits)
 	scr, phase := t.scr, t.phase
-	for i, w := range syms[:made] {
+	for i, w := range syms {
 		var out uint32
 		out, scr = scr.Step(uint32(w), n)
 		c := t.coding[out&15]
@@ -200,15 +213,6 @@ func (t *Transmitter) dataSymbols(syms []int) int {
 		syms[i] = int(c&8) | phase
 	}
 	t.scr, t.phase = scr, phase
-	return made
-}
-
-// onesSymbol encodes a symbol of binary ones (segment 4, the trailer).
-func (t *Transmitter) onesSymbol() int {
-	n := uint(t.bits)
-	c := t.coding[t.scr.ScrambleWord(1<<n-1, n)&15]
-	t.phase = (t.phase + int(c&7)) & 7
-	return int(c&8) | t.phase
 }
 
 // symbolCoding returns, for each group of scrambled bits (first in time
