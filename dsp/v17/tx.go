@@ -202,22 +202,20 @@ func (t *Transmitter) nextSymbol() int {
 				return t.train + t.trainPt
 			}
 			t.stage, t.count = qam.TxSeg4, 0
-		case qam.TxSeg4:
-			if t.count < seg4Len {
+		case qam.TxSeg4, qam.TxTrailer: // scrambled binary ones
+			n, next := seg4Len, qam.TxData
+			if t.stage == qam.TxTrailer {
+				n, next = trailerLen, qam.TxFlush
+			}
+			if t.count < n {
 				t.count++
 				return t.onesSymbol()
 			}
-			t.stage, t.count = qam.TxData, 0
+			t.stage, t.count = next, 0
 		case qam.TxData:
 			var sym [1]int
 			t.dataSymbols(sym[:])
 			return sym[0]
-		case qam.TxTrailer:
-			if t.count < trailerLen {
-				t.count++
-				return t.onesSymbol()
-			}
-			t.stage, t.count = qam.TxFlush, 0
 		case qam.TxFlush:
 			// Zero symbols let the pulse shaper's tail out.
 			if t.count < txSpan+1 {

@@ -89,19 +89,16 @@ func (t *Transmitter) Transmit(out []int16) int {
 // end; as the method value t.next, made once, it lets Transmit run without
 // allocating.
 func (t *Transmitter) symbols(syms []int) int {
-	for i := 0; i < len(syms); {
-		switch t.stage {
-		case qam.TxData: // the common case, in a loop of its own
+	i := 0
+	for i < len(syms) && t.stage != qam.TxDone {
+		if t.stage == qam.TxData { // the common case, in a loop of its own
 			i += t.dataSymbols(syms[i:])
-			continue
-		case qam.TxDone:
-			return i
-		default:
+		} else {
 			syms[i] = t.nextSymbol()
+			i++
 		}
-		i++
 	}
-	return len(syms)
+	return i
 }
 
 // Indices of the transmitter's points beyond the 16 of the constellation
