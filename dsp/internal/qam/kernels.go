@@ -8,9 +8,9 @@ package qam
 // or with the purego build tag); TestKernels holds the two together.
 //
 // The equalizer's kernels sum in the order the assembly can: for taps w
-// and inputs x, A = Σ w·Re(x) and B = Σ w·Im(x) as complex sums (even and
-// odd taps apart, then added), and the output is (Re A - Im B, Im A +
-// Re B). Output and the fused adapt-and-output must sum alike, so the
+// and inputs x, A = Σ w·Re(x) and B = Σ w·Im(x) as complex sums (four
+// apart, tap k into sum k mod 4, then added), and the output is (Re A -
+// Im B, Im A + Re B). Output and the fused adapt-and-output must sum alike, so the
 // deferred LMS step gives exactly the results of an immediate one.
 
 // dotRealGo returns Σ x[k]·h[k] for complex x and real h (len(h) >=
@@ -36,16 +36,17 @@ func dotRealGo(x []Complex, h []float64) (re, im float64) {
 // eqOutputGo returns Σ w[k]·x[k] (len(x) >= len(w)).
 func eqOutputGo(w, x []Complex) (re, im float64) {
 	x = x[:len(w)]
-	var a0, b0, a1, b1 Complex // even and odd taps
-	k := 0
-	for ; k+1 < len(w); k += 2 {
-		a0, b0 = mac(a0, b0, w[k], x[k])
-		a1, b1 = mac(a1, b1, w[k+1], x[k+1])
+	var a, b [4]Complex // tap k into a[k%4], b[k%4]; the tail into a[0], b[0]
+	for len(w) >= 4 && len(x) >= 4 {
+		for j := range 4 {
+			a[j], b[j] = mac(a[j], b[j], w[j], x[j])
+		}
+		w, x = w[4:], x[4:]
 	}
-	if k < len(w) {
-		a0, b0 = mac(a0, b0, w[k], x[k])
+	for k := range w {
+		a[0], b[0] = mac(a[0], b[0], w[k], x[k])
 	}
-	return finish(a0, b0, a1, b1)
+	return finish(&a, &b)
 }
 
 // eqAdaptGo applies the LMS step w[k] += e·conj(u[k]) (len(u) >= len(w)).
@@ -57,23 +58,24 @@ func eqAdaptGo(w, u []Complex, er, ei float64) {
 }
 
 // eqAdaptOutputGo applies the LMS step w[k] += e·conj(u[k]) and returns
-// Σ w[k]·x[k] with the new taps, in one pass (len(x), len(u) >= len(w)).
+// Σ w[k]·x[k] with the new taps, in one pass (len(x), len(u) >= len(w)),
+// summing as eqOutputGo does.
 func eqAdaptOutputGo(w, x, u []Complex, er, ei float64) (re, im float64) {
 	x = x[:len(w)]
 	u = u[:len(w)]
-	var a0, b0, a1, b1 Complex
-	k := 0
-	for ; k+1 < len(w); k += 2 {
-		w[k] = step(w[k], u[k], er, ei)
-		w[k+1] = step(w[k+1], u[k+1], er, ei)
-		a0, b0 = mac(a0, b0, w[k], x[k])
-		a1, b1 = mac(a1, b1, w[k+1], x[k+1])
+	var a, b [4]Complex
+	for len(w) >= 4 && len(x) >= 4 && len(u) >= 4 {
+		for j := range 4 {
+			w[j] = step(w[j], u[j], er, ei)
+			a[j], b[j] = mac(a[j], b[j], w[j], x[j])
+		}
+		w, x, u = w[4:], x[4:], u[4:]
 	}
-	if k < len(w) {
+	for k := range w {
 		w[k] = step(w[k], u[k], er, ei)
-		a0, b0 = mac(a0, b0, w[k], x[k])
+		a[0], b[0] = mac(a[0], b[0], w[k], x[k])
 	}
-	return finish(a0, b0, a1, b1)
+	return finish(&a, &b)
 }
 
 // mac adds w·Re(x) to a and w·Im(x) to b.
@@ -82,9 +84,10 @@ func mac(a, b, w, x Complex) (Complex, Complex) {
 }
 
 // finish combines the sums of mac into Σ w·x.
-func finish(a0, b0, a1, b1 Complex) (re, im float64) {
-	a, b := a0.Add(a1), b0.Add(b1)
-	return a.Re - b.Im, a.Im + b.Re
+func finish(a, b *[4]Complex) (re, im float64) {
+	sa := a[0].Add(a[1]).Add(a[2].Add(a[3]))
+	sb := b[0].Add(b[1]).Add(b[2].Add(b[3]))
+	return sa.Re - sb.Im, sa.Im + sb.Re
 }
 
 // step returns w + e·conj(u), e = er + j·ei.

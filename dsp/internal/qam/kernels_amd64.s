@@ -12,10 +12,12 @@ DATA signLo<>+8(SB)/8, $0
 GLOBL signLo<>(SB), RODATA|NOPTR, $16
 
 // func dotRealSSE2(x []Complex, h []float64) (re, im float64)
-// Four taps a step into X0-X3, then (X0+X1)+(X2+X3). Each part of x is
-// loaded by itself, as the demodulator stored it: a 16-byte load of two
-// values just stored one by one would wait for the stores (no
-// store-to-load forwarding).
+// Four taps a step into X0-X3, then (X0+X1)+(X2+X3). The loop is bound by
+// loads, so it loads two taps and a whole complex sample at once, except
+// for the first four samples: the newest, which the demodulator has just
+// stored one part at a time, and a 16-byte load of parts just stored
+// apart waits for the stores (no store-to-load forwarding), so their parts
+// are loaded one by one.
 TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
@@ -24,8 +26,6 @@ TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
 	XORPD X1, X1
 	XORPD X2, X2
 	XORPD X3, X3
-
-dot4:
 	CMPQ CX, $4
 	JLT  dot1
 	MOVSD 0(DI), X4
@@ -44,6 +44,33 @@ dot4:
 	MOVHPD 40(SI), X10
 	MOVSD 48(SI), X11
 	MOVHPD 56(SI), X11
+	MULPD X4, X8
+	MULPD X5, X9
+	MULPD X6, X10
+	MULPD X7, X11
+	ADDPD X8, X0
+	ADDPD X9, X1
+	ADDPD X10, X2
+	ADDPD X11, X3
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+
+dot4:
+	CMPQ CX, $4
+	JLT  dot1
+	MOVUPD 0(DI), X4   // h0 h1
+	MOVUPD 16(DI), X6  // h2 h3
+	MOVAPD X4, X5
+	MOVAPD X6, X7
+	UNPCKLPD X4, X4    // h0 h0
+	UNPCKHPD X5, X5    // h1 h1
+	UNPCKLPD X6, X6
+	UNPCKHPD X7, X7
+	MOVUPD 0(SI), X8
+	MOVUPD 16(SI), X9
+	MOVUPD 32(SI), X10
+	MOVUPD 48(SI), X11
 	MULPD X4, X8
 	MULPD X5, X9
 	MULPD X6, X10
@@ -94,26 +121,32 @@ dotdone:
 	ADDPD X, A; \
 	ADDPD T, B
 
-// STEP adds e·conj(u) to W, with E1 = (er, ei) and E2 = (ei, -er), u in U
-// (lost), T a scratch register: W + (E1·Re(u) + E2·Im(u)).
-#define STEP(W, U, T) \
-	MOVAPD U, T; \
+// STEP adds e·conj(u) to W, with X12 = (er, ei) and X13 = (ei, -er), u at
+// memory operand M and M+8: W + (X12·Re(u) + X13·Im(u)). U and T are
+// scratch registers.
+#define STEP(W, M, U, T) \
+	MOVSD M, U; \
+	MOVSD 8+M, T; \
 	UNPCKLPD U, U; \
-	UNPCKHPD T, T; \
+	UNPCKLPD T, T; \
 	MULPD X12, U; \
 	MULPD X13, T; \
 	ADDPD T, U; \
 	ADDPD U, W
 
-// FINISH leaves Σ w·x in A: A = A+A1, B = B+B1, then (Re A - Im B,
-// Im A + Re B). Uses X14.
-#define FINISH(A, B, A1, B1) \
-	ADDPD A1, A; \
-	ADDPD B1, B; \
-	SHUFPD $1, B, B; \
+// FINISH leaves Σ w·x in X0 from the sums A in X0-X3 and B in X4-X7:
+// A = (X0+X1)+(X2+X3), B likewise, then (Re A - Im B, Im A + Re B).
+#define FINISH \
+	ADDPD X1, X0; \
+	ADDPD X3, X2; \
+	ADDPD X2, X0; \
+	ADDPD X5, X4; \
+	ADDPD X7, X6; \
+	ADDPD X6, X4; \
+	SHUFPD $1, X4, X4; \
 	MOVUPD signLo<>(SB), X14; \
-	XORPD X14, B; \
-	ADDPD B, A
+	XORPD X14, X4; \
+	ADDPD X4, X0
 
 // LOADE sets X12 = (er, ei) and X13 = (ei, -er) from the arguments at
 // offsets ER and EI.
@@ -126,37 +159,53 @@ dotdone:
 	UNPCKLPD X13, X12; \
 	UNPCKLPD X14, X13
 
+#define ZERO8 \
+	XORPD X0, X0; \
+	XORPD X1, X1; \
+	XORPD X2, X2; \
+	XORPD X3, X3; \
+	XORPD X4, X4; \
+	XORPD X5, X5; \
+	XORPD X6, X6; \
+	XORPD X7, X7
+
 // func eqOutputSSE2(w, x []Complex) (re, im float64)
-// Even taps into X0 (A) and X1 (B), odd taps into X2 and X3.
+// Tap k into A and B sums X(k mod 4) and X(4 + k mod 4); the tail into
+// X0 and X4.
 TEXT ·eqOutputSSE2(SB), NOSPLIT, $0-64
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ x_base+24(FP), SI
-	XORPD X0, X0
-	XORPD X1, X1
-	XORPD X2, X2
-	XORPD X3, X3
+	ZERO8
 
-out2:
-	CMPQ CX, $2
+out4:
+	CMPQ CX, $4
 	JLT  out1
-	MOVUPD 0(DI), X4
-	MOVUPD 16(DI), X5
-	MAC(X4, 0(SI), X6, X8, X0, X1)
-	MAC(X5, 16(SI), X7, X9, X2, X3)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	SUBQ $2, CX
-	JMP  out2
+	MOVUPD 0(DI), X8
+	MAC(X8, 0(SI), X9, X10, X0, X4)
+	MOVUPD 16(DI), X8
+	MAC(X8, 16(SI), X9, X10, X1, X5)
+	MOVUPD 32(DI), X8
+	MAC(X8, 32(SI), X9, X10, X2, X6)
+	MOVUPD 48(DI), X8
+	MAC(X8, 48(SI), X9, X10, X3, X7)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $4, CX
+	JMP  out4
 
 out1:
 	TESTQ CX, CX
 	JEQ   outdone
-	MOVUPD 0(DI), X4
-	MAC(X4, 0(SI), X6, X8, X0, X1)
+	MOVUPD 0(DI), X8
+	MAC(X8, 0(SI), X9, X10, X0, X4)
+	ADDQ $16, DI
+	ADDQ $16, SI
+	DECQ CX
+	JMP  out1
 
 outdone:
-	FINISH(X0, X1, X2, X3)
+	FINISH
 	MOVSD X0, re+48(FP)
 	UNPCKHPD X0, X0
 	MOVSD X0, im+56(FP)
@@ -173,8 +222,7 @@ adapt1:
 	TESTQ CX, CX
 	JEQ   adaptdone
 	MOVUPD 0(DI), X4
-	MOVUPD 0(SI), X6
-	STEP(X4, X6, X8)
+	STEP(X4, 0(SI), X6, X8)
 	MOVUPD X4, 0(DI)
 	ADDQ $16, DI
 	ADDQ $16, SI
@@ -184,6 +232,14 @@ adapt1:
 adaptdone:
 	RET
 
+// ADAPTMAC steps the tap at OFF(DI) by u at OFF(DX), stores it, and adds
+// it times x at OFF(SI) to sums A and B.
+#define ADAPTMAC(OFF, A, B) \
+	MOVUPD OFF(DI), X8; \
+	STEP(X8, OFF(DX), X9, X10); \
+	MOVUPD X8, OFF(DI); \
+	MAC(X8, OFF(SI), X9, X10, A, B)
+
 // func eqAdaptOutputSSE2(w, x, u []Complex, er, ei float64) (re, im float64)
 TEXT ·eqAdaptOutputSSE2(SB), NOSPLIT, $0-104
 	MOVQ w_base+0(FP), DI
@@ -191,41 +247,33 @@ TEXT ·eqAdaptOutputSSE2(SB), NOSPLIT, $0-104
 	MOVQ x_base+24(FP), SI
 	MOVQ u_base+48(FP), DX
 	LOADE(er+72, ei+80)
-	XORPD X0, X0
-	XORPD X1, X1
-	XORPD X2, X2
-	XORPD X3, X3
+	ZERO8
 
-ao2:
-	CMPQ CX, $2
+ao4:
+	CMPQ CX, $4
 	JLT  ao1
-	MOVUPD 0(DI), X4
-	MOVUPD 16(DI), X5
-	MOVUPD 0(DX), X6
-	MOVUPD 16(DX), X7
-	STEP(X4, X6, X8)
-	STEP(X5, X7, X9)
-	MOVUPD X4, 0(DI)
-	MOVUPD X5, 16(DI)
-	MAC(X4, 0(SI), X6, X8, X0, X1)
-	MAC(X5, 16(SI), X7, X9, X2, X3)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	ADDQ $32, DX
-	SUBQ $2, CX
-	JMP  ao2
+	ADAPTMAC(0, X0, X4)
+	ADAPTMAC(16, X1, X5)
+	ADAPTMAC(32, X2, X6)
+	ADAPTMAC(48, X3, X7)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $4, CX
+	JMP  ao4
 
 ao1:
 	TESTQ CX, CX
 	JEQ   aodone
-	MOVUPD 0(DI), X4
-	MOVUPD 0(DX), X6
-	STEP(X4, X6, X8)
-	MOVUPD X4, 0(DI)
-	MAC(X4, 0(SI), X6, X8, X0, X1)
+	ADAPTMAC(0, X0, X4)
+	ADDQ $16, DI
+	ADDQ $16, SI
+	ADDQ $16, DX
+	DECQ CX
+	JMP  ao1
 
 aodone:
-	FINISH(X0, X1, X2, X3)
+	FINISH
 	MOVSD X0, re+88(FP)
 	UNPCKHPD X0, X0
 	MOVSD X0, im+96(FP)
