@@ -396,14 +396,6 @@ func (r *Receiver) startSegment4() {
 // pattern orders like it), with s in the low three bits.
 func subsetKey(d float64, s uint64) uint64 { return math.Float64bits(d)&^7 | s }
 
-// minKey returns the lesser of two keys below 2^63 by arithmetic: the
-// compiler makes a branch of min here, and the choice follows the noise,
-// so the branch would mispredict.
-func minKey(a, b uint64) uint64 {
-	lt := uint64(int64(a-b) >> 63) // all ones if a < b
-	return b ^ (a^b)&lt
-}
-
 // decide runs one data-mode symbol: the nearest point of each subset feeds
 // the Viterbi decoder, and the nearest of all drives the equalizer and the
 // carrier loop at once (the decoder's decision comes too late for them).
@@ -415,9 +407,9 @@ func (r *Receiver) decide(z qam.Complex) {
 	// The nearest of all, by keys (subsetKey) compared without branches;
 	// taken as a tree, so the comparisons run three deep rather than
 	// eight.
-	key := minKey(
-		minKey(minKey(subsetKey(dist[0], 0), subsetKey(dist[1], 1)), minKey(subsetKey(dist[2], 2), subsetKey(dist[3], 3))),
-		minKey(minKey(subsetKey(dist[4], 4), subsetKey(dist[5], 5)), minKey(subsetKey(dist[6], 6), subsetKey(dist[7], 7))))
+	key := qam.MinKey(
+		qam.MinKey(qam.MinKey(subsetKey(dist[0], 0), subsetKey(dist[1], 1)), qam.MinKey(subsetKey(dist[2], 2), subsetKey(dist[3], 3))),
+		qam.MinKey(qam.MinKey(subsetKey(dist[4], 4), subsetKey(dist[5], 5)), qam.MinKey(subsetKey(dist[6], 6), subsetKey(dist[7], 7))))
 	best := int(key & 7)
 	// Adapt only on confident decisions: near the threshold a wrong one
 	// pulls the equalizer gain down and biases the carrier loop, and at a

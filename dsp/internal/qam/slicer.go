@@ -110,3 +110,11 @@ func (s *Slicer) Point(i int) Complex { return s.pts[i] }
 
 // Len returns the number of points.
 func (s *Slicer) Len() int { return len(s.pts) }
+
+// MinKey returns the lesser of a and b, both below 2^63, by arithmetic:
+// the compiler may make a branch of min, and where the choice follows the
+// noise (a decision between constellation points) the branch mispredicts.
+func MinKey(a, b uint64) uint64 {
+	lt := uint64(int64(a-b) >> 63) // all ones if a < b
+	return b ^ (a^b)&lt
+}

@@ -44,3 +44,18 @@ func TestSlicerExact(t *testing.T) {
 		t.Errorf("NaN gave index %d", i)
 	}
 }
+
+func TestMinKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for range 10000 {
+		a, b := rng.Uint64()>>1>>rng.IntN(63), rng.Uint64()>>1>>rng.IntN(63)
+		if got := MinKey(a, b); got != min(a, b) {
+			t.Fatalf("MinKey(%d, %d) = %d", a, b, got)
+		}
+	}
+	for _, c := range [][2]uint64{{0, 0}, {0, 1<<63 - 1}, {1<<63 - 1, 1}, {5, 5}} {
+		if got := MinKey(c[0], c[1]); got != min(c[0], c[1]) {
+			t.Errorf("MinKey(%d, %d) = %d", c[0], c[1], got)
+		}
+	}
+}
