@@ -2,6 +2,7 @@ package v17
 
 import (
 	"math"
+	"math/bits"
 	"sync"
 
 	"github.com/softfax/softfax/dsp"
@@ -425,11 +426,13 @@ func (r *Receiver) decide(z qam.Complex) {
 		q := (label>>1)&^3 | diffDecode(y, r.prevY)
 		r.prevY = y
 		r.decoded++
-		deliver := r.decoded > seg4Len
-		for i := 0; i < r.p.bitsPerSymbol; i++ {
-			b := r.scr.Descramble(int(q >> i & 1))
-			if deliver {
-				r.sink(b)
+		// Descrambled a symbol at a time: Q1 (bit 0) is first in time,
+		// DescrambleWord wants the first bit most significant.
+		n := uint(r.p.bitsPerSymbol)
+		out := r.scr.DescrambleWord(uint32(bits.Reverse8(q))>>(8-n), n)
+		if r.decoded > seg4Len {
+			for i := int(n) - 1; i >= 0; i-- {
+				r.sink(int(out >> i & 1))
 			}
 		}
 	}
