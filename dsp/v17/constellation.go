@@ -3,6 +3,7 @@ package v17
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 
 	"github.com/softfax/softfax/dsp/internal/qam"
@@ -130,13 +131,11 @@ func lookupRate(rate int) (*rateParams, error) {
 // subset that could be nearest to some position inside it, so the lookup
 // is exact yet needs only a few distance computations.
 type subsetGrid struct {
-	// cells[c][set] lists count[c][set] labels (at most maxCandidates);
-	// in most cells one point of each subset is nearest everywhere.
+	// cells[c][set] lists maxCandidates labels: the candidates, the first
+	// repeated where there are fewer (in most cells one point of each
+	// subset is nearest everywhere), so that a lookup does the same work
+	// whatever the cell and takes no branch on the noise.
 	cells [gridCells * gridCells][8][maxCandidates]uint8
-	count [gridCells * gridCells][8]uint8
-	// single marks the cells where every subset has one candidate, whose
-	// lookup needs no comparisons.
-	single [gridCells * gridCells]bool
 }
 
 // maxCandidates bounds the candidates per subset and cell; newSubsetGrid
@@ -176,9 +175,10 @@ func newSubsetGrid(pts []point) *subsetGrid {
 						n++
 					}
 				}
-				g.count[cy*gridCells+cx][set] = uint8(n)
+				for ; n < maxCandidates; n++ {
+					cell[set][n] = cell[set][0]
+				}
 			}
-			g.single[cy*gridCells+cx] = g.count[cy*gridCells+cx] == [8]uint8{1, 1, 1, 1, 1, 1, 1, 1}
 		}
 	}
 	return g
@@ -207,40 +207,27 @@ func abs(x float64) float64 {
 
 // nearest fills idx and dist with the nearest point to (re, im) of each
 // subset s whose bit is set in sets, and its squared distance. pts is the
-// constellation, padded to 128 entries so the label needs no bounds check.
+// constellation, padded to 128 entries so the label needs no bounds
+// check. Which subsets are asked for, and which candidate is nearest,
+// follow the noise, so neither is a branch: the loop runs once per subset
+// asked for, and the candidates are compared as keys of distance bits and
+// position (qam.MinKey). The distance returned has the key's two low bits
+// cleared, a change of under 2^-50 of itself.
 func (g *subsetGrid) nearest(pts *[128]point, re, im float64, sets uint8, idx *[8]uint8, dist *[8]float64) {
 	cx := int((re - gridMin) / gridStep)
 	cy := int((im - gridMin) / gridStep)
 	cx = min(max(cx, 0), gridCells-1)
 	cy = min(max(cy, 0), gridCells-1)
 	cell := &g.cells[cy*gridCells+cx]
-	if g.single[cy*gridCells+cx] && sets == 0xff {
-		for set := range cell {
-			i := cell[set][0]
-			p := &pts[i&127]
-			dx, dy := re-p.re, im-p.im
-			idx[set], dist[set] = i, dx*dx+dy*dy
-		}
-		return
-	}
-	count := &g.count[cy*gridCells+cx]
-	for set := range cell {
-		if sets>>set&1 == 0 {
-			continue
-		}
+	for m := sets; m != 0; m &= m - 1 {
+		set := bits.TrailingZeros8(m) & 7
 		c := &cell[set]
-		bi := c[0]
-		p := &pts[bi&127]
-		dx, dy := re-p.re, im-p.im
-		best := dx*dx + dy*dy
-		for k := 1; k < int(count[set]); k++ {
-			i := c[k&(maxCandidates-1)]
-			p := &pts[i&127]
+		key := func(j uint64) uint64 {
+			p := &pts[c[j]&127]
 			dx, dy := re-p.re, im-p.im
-			if d := dx*dx + dy*dy; d < best {
-				best, bi = d, i
-			}
+			return math.Float64bits(dx*dx+dy*dy)&^3 | j
 		}
-		idx[set], dist[set] = bi, best
+		k := qam.MinKey(qam.MinKey(key(0), key(1)), qam.MinKey(key(2), key(3)))
+		idx[set], dist[set] = c[k&3], math.Float64frombits(k&^3)
 	}
 }
