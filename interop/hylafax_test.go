@@ -2,7 +2,6 @@ package interop
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -112,67 +111,78 @@ func checkReceived(t *testing.T, file string, src []*t4.Page, noBadRows bool) {
 type hylaFAXLeg struct {
 	softfaxSends bool
 	rate         string // sendfax -B: 9600 for V.29; empty: V.17 14400
-	pages        int
+	ecm          bool   // false: sendfax -E
+}
+
+func (l hylaFAXLeg) String() string {
+	s := "HylaFAX -> softfax -> iaxmodem -> HylaFAX"
+	if !l.softfaxSends {
+		s = "HylaFAX -> iaxmodem -> softfax -> HylaFAX"
+	}
+	if l.rate == "9600" {
+		s += ", V.29"
+	} else {
+		s += ", V.17"
+	}
+	if !l.ecm {
+		return s + ", no ECM"
+	}
+	return s + ", ECM"
 }
 
 // TestHylaFAXToHylaFAXECM: HylaFAX on softfax's pty and a second HylaFAX
-// on iaxmodem's pty fax each other, with ECM on both (HylaFAX does ECM's
-// framing itself in Class 1, so the frames cross softfax as +FTM/+FRM
-// data: receiving, +FRM=96 or 146 carrying ECM frames) and without, at
-// V.17 14400 and V.29 9600, softfax sending and receiving. Each subtest
-// faxes both ways on one rig; the subtests run in parallel (real-time
-// calls that mostly wait). With TestHylaFAXSendThroughSoftfax (V.29, no
-// ECM, softfax sending) and TestHylaFAXReceiveThroughSoftfax (V.17, no
-// ECM, softfax receiving) every rate, ECM and direction is covered.
+// on iaxmodem's pty fax each other two pages at a time, with ECM (HylaFAX
+// does ECM's framing itself in Class 1, so the frames cross softfax as
+// +FTM/+FRM data: receiving, +FRM=96 or 146 carrying ECM frames) at V.17
+// 14400 and V.29 9600, softfax sending and receiving; and without ECM.
+// The two rigs run in parallel (real-time calls that mostly wait), three
+// faxes each. With TestHylaFAXSendThroughSoftfax (V.29, no ECM, softfax
+// sending) and TestHylaFAXReceiveThroughSoftfax (V.17, no ECM, softfax
+// receiving) every rate, ECM and direction is covered.
 func TestHylaFAXToHylaFAXECM(t *testing.T) {
 	tests := []struct {
 		name string
-		ecm  bool
 		legs []hylaFAXLeg
 	}{
-		{"V.17 ECM, then V.29 ECM to softfax", true, []hylaFAXLeg{{true, "", 2}, {false, "9600", 2}}},
-		{"V.17 no ECM, then V.29 no ECM to softfax", false, []hylaFAXLeg{{true, "", 2}, {false, "9600", 2}}},
-		{"V.29 ECM, then V.17 ECM to softfax", true, []hylaFAXLeg{{true, "9600", 2}, {false, "", 2}}},
+		{"V.17 ECM out, V.29 in", []hylaFAXLeg{{true, "", true}, {false, "9600", true}, {false, "9600", false}}},
+		{"V.29 ECM out, V.17 in and out", []hylaFAXLeg{{true, "9600", true}, {false, "", true}, {true, "", false}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			extra := "Class1ECMSupport:\tno\n"
-			if tt.ecm {
-				extra = "Class1ECMSupport:\tyes\n"
-			}
 			r := newRig(t, "uucp:uucp")
-			ours := newHylaFAX(t, r.dir, "spool-softfax", r.softfaxLine(), extra)
-			theirs := newHylaFAX(t, r.dir, "spool-iaxmodem", r.iaxmodemLine(), extra)
-			src, _ := testDocument(t, r.dir, 3)
-			time.Sleep(6 * time.Second) // iaxmodem refuses calls ~5 s after faxgetty's ATZ
-			for i, leg := range tt.legs {
+			ours := newHylaFAX(t, r.dir, "spool-softfax", r.softfaxLine(), "Class1ECMSupport:\tyes\n")
+			theirs := newHylaFAX(t, r.dir, "spool-iaxmodem", r.iaxmodemLine(), "Class1ECMSupport:\tyes\n")
+			src, doc := testDocument(t, r.dir, 2)
+			for _, leg := range tt.legs {
 				tx, rx, to := ours, theirs, r.iaxmodemLine()
-				path := "HylaFAX -> softfax -> iaxmodem -> HylaFAX"
 				if !leg.softfaxSends {
 					tx, rx, to = theirs, ours, r.softfaxLine()
-					path = "HylaFAX -> iaxmodem -> softfax -> HylaFAX"
 				}
-				doc := filepath.Join(r.dir, fmt.Sprintf("leg%d.tif", i))
-				writeTIFF(t, doc, src[:leg.pages])
-				hylaFAXToHylaFAX(t, tx, rx, to.number, doc, src[:leg.pages], leg.rate, tt.ecm, path)
+				// iaxmodem refuses calls for ~5 s after faxgetty's ATZ
+				// and after each hangup.
+				time.Sleep(6 * time.Second)
+				hylaFAXToHylaFAX(t, tx, rx, to.number, doc, src, leg)
 			}
 		})
 	}
 }
 
-// hylaFAXToHylaFAX has tx send doc (pages src) to number, at most at rate,
-// waits for rx to receive it, and checks the pages and what rx's session
-// log says the sender's DCS chose: the rate and whether ECM.
-func hylaFAXToHylaFAX(t *testing.T, tx, rx *hylafaxtest.Server, number, doc string, src []*t4.Page, rate string, ecm bool, path string) {
+// hylaFAXToHylaFAX has tx send doc (pages src) to number as leg says (at
+// most at its rate, ECM or not), waits for rx to receive it, and checks
+// the pages and what rx's session log says the sender's DCS chose.
+func hylaFAXToHylaFAX(t *testing.T, tx, rx *hylafaxtest.Server, number, doc string, src []*t4.Page, leg hylaFAXLeg) {
 	t.Helper()
 	tx.WaitStatus(t, "Running and idle", 30*time.Second)
 	rx.WaitStatus(t, "Running and idle", 30*time.Second)
 	before, done := rx.LogFiles(), rx.Received()
 	began := time.Now()
 	var args []string
-	if rate != "" {
-		args = []string{"-B", rate}
+	if leg.rate != "" {
+		args = append(args, "-B", leg.rate)
+	}
+	if !leg.ecm {
+		args = append(args, "-E")
 	}
 	if out, err := tx.Send(number, doc, args...); err != nil {
 		t.Fatalf("sendfax: %v\n%s", err, out)
@@ -187,25 +197,25 @@ func hylaFAXToHylaFAX(t *testing.T, tx, rx *hylafaxtest.Server, number, doc stri
 	}
 	took := time.Since(began)
 	if file == "" {
-		t.Fatalf("%s: nothing received within 150 s", path)
+		t.Fatalf("%s: nothing received within 150 s", leg)
 	}
 	time.Sleep(time.Second) // faxgetty finishes the file
 	checkReceived(t, file, src, false)
 	logs := rx.SessionLogs(before)
 	if m := regexp.MustCompile(`RECV FAX \(\d+\): from .*, page 1 in [^,]*, (.*)`).FindStringSubmatch(logs); m != nil {
-		t.Logf("HylaFAX receiver: %s", m[1])
+		t.Logf("%s: HylaFAX received %s", leg, m[1])
 	}
-	wantRate := rate
+	wantRate := leg.rate
 	if wantRate == "" {
 		wantRate = "14400"
 	}
 	// The DCS says the rate and whether ECM was chosen; HylaFAX logs them
 	// as "REMOTE wants 9600 bit/s" and "REMOTE wants T.30 Annex A, ...".
 	if m := regexp.MustCompile(`REMOTE wants (\d+) bit/s`).FindAllStringSubmatch(logs, -1); len(m) == 0 || m[len(m)-1][1] != wantRate {
-		t.Errorf("%s: the receiver's DCS rates %v, want %s bit/s", path, m, wantRate)
+		t.Errorf("%s: the receiver's DCS rates %v, want %s bit/s", leg, m, wantRate)
 	}
-	if got := strings.Contains(logs, "REMOTE wants T.30 Annex A"); got != ecm {
-		t.Errorf("%s: ECM used: %v, want %v", path, got, ecm)
+	if got := strings.Contains(logs, "REMOTE wants T.30 Annex A"); got != leg.ecm {
+		t.Errorf("%s: ECM used: %v, want %v", leg, got, leg.ecm)
 	}
-	t.Logf("%s: %d pages in %v (%.1f s/page)", path, len(src), took.Round(time.Second), took.Seconds()/float64(len(src)))
+	t.Logf("%s: %d pages in %v (%.1f s/page)", leg, len(src), took.Round(time.Second), took.Seconds()/float64(len(src)))
 }
