@@ -11,6 +11,21 @@ DATA signLo<>+0(SB)/8, $0x8000000000000000
 DATA signLo<>+8(SB)/8, $0
 GLOBL signLo<>(SB), RODATA|NOPTR, $16
 
+// DOT4STEP adds the four taps h in X4-X7 (each in both lanes) times the
+// samples x in X8-X11 to the sums X0-X3, and moves on four taps.
+#define DOT4STEP \
+	MULPD X4, X8; \
+	MULPD X5, X9; \
+	MULPD X6, X10; \
+	MULPD X7, X11; \
+	ADDPD X8, X0; \
+	ADDPD X9, X1; \
+	ADDPD X10, X2; \
+	ADDPD X11, X3; \
+	ADDQ $64, SI; \
+	ADDQ $32, DI; \
+	SUBQ $4, CX
+
 // func dotRealSSE2(x []Complex, h []float64) (re, im float64)
 // Four taps a step into X0-X3, then (X0+X1)+(X2+X3). The loop is bound by
 // loads, so it loads two taps and a whole complex sample at once, except
@@ -44,17 +59,7 @@ TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
 	MOVHPD 40(SI), X10
 	MOVSD 48(SI), X11
 	MOVHPD 56(SI), X11
-	MULPD X4, X8
-	MULPD X5, X9
-	MULPD X6, X10
-	MULPD X7, X11
-	ADDPD X8, X0
-	ADDPD X9, X1
-	ADDPD X10, X2
-	ADDPD X11, X3
-	ADDQ $64, SI
-	ADDQ $32, DI
-	SUBQ $4, CX
+	DOT4STEP
 
 dot4:
 	CMPQ CX, $4
@@ -71,17 +76,7 @@ dot4:
 	MOVUPD 16(SI), X9
 	MOVUPD 32(SI), X10
 	MOVUPD 48(SI), X11
-	MULPD X4, X8
-	MULPD X5, X9
-	MULPD X6, X10
-	MULPD X7, X11
-	ADDPD X8, X0
-	ADDPD X9, X1
-	ADDPD X10, X2
-	ADDPD X11, X3
-	ADDQ $64, SI
-	ADDQ $32, DI
-	SUBQ $4, CX
+	DOT4STEP
 	JMP  dot4
 
 dot1:
