@@ -11,6 +11,12 @@ DATA signLo<>+0(SB)/8, $0x8000000000000000
 DATA signLo<>+8(SB)/8, $0
 GLOBL signLo<>(SB), RODATA|NOPTR, $16
 
+// RESULT stores X0 as the results at offsets RE and IM.
+#define RESULT(RE, IM) \
+	MOVSD X0, RE(FP); \
+	UNPCKHPD X0, X0; \
+	MOVSD X0, IM(FP)
+
 // DOT4STEP adds the four taps h in X4-X7 (each in both lanes) times the
 // samples x in X8-X11 to the sums X0-X3, and moves on four taps.
 #define DOT4STEP \
@@ -97,9 +103,7 @@ dotdone:
 	ADDPD X1, X0
 	ADDPD X3, X2
 	ADDPD X2, X0
-	MOVSD X0, re+48(FP)
-	UNPCKHPD X0, X0
-	MOVSD X0, im+56(FP)
+	RESULT(re+48, im+56)
 	RET
 
 // MAC adds w·Re(x) to A and w·Im(x) to B, w in W (kept), x at memory
@@ -201,9 +205,7 @@ out1:
 
 outdone:
 	FINISH
-	MOVSD X0, re+48(FP)
-	UNPCKHPD X0, X0
-	MOVSD X0, im+56(FP)
+	RESULT(re+48, im+56)
 	RET
 
 // func eqAdaptSSE2(w, u []Complex, er, ei float64)
@@ -269,7 +271,5 @@ ao1:
 
 aodone:
 	FINISH
-	MOVSD X0, re+88(FP)
-	UNPCKHPD X0, X0
-	MOVSD X0, im+96(FP)
+	RESULT(re+88, im+96)
 	RET
