@@ -96,17 +96,13 @@ func (s *Slicer) Nearest(z Complex) int {
 		}
 		return best
 	}
-	// The least key of squared distance and index, compared without
-	// branches: which candidate wins follows the noise. Distances are not
-	// negative, so their bit patterns order like them; the index in the
-	// low eight bits changes a distance by under 2^-44 of itself.
-	key := uint64(math.MaxInt64)
+	best = int(cand[0])
 	for _, i := range cand {
-		p := &s.pts[i]
-		dx, dy := z.Re-p.Re, z.Im-p.Im
-		key = MinKey(key, math.Float64bits(dx*dx+dy*dy)&^0xff|uint64(i))
+		if d := z.Sub(s.pts[i]).Abs2(); d < bestD {
+			best, bestD = int(i), d
+		}
 	}
-	return int(key & 0xff)
+	return best
 }
 
 // Point returns point i.
