@@ -42,10 +42,12 @@ func (p *PLL) Rotate(z Complex) Complex {
 func (p *PLL) Update(err float64) {
 	p.freq += p.Beta * err
 	d := p.Alpha*err + p.freq
-	// Wrapped into [-π, π) by arithmetic: a branch would mispredict as
-	// the noise moves a phase near ±π back and forth across it.
 	p.phase += d
-	p.phase -= 2 * math.Pi * math.Floor(p.phase*(1/(2*math.Pi))+0.5)
+	if p.phase > math.Pi {
+		p.phase -= 2 * math.Pi
+	} else if p.phase < -math.Pi {
+		p.phase += 2 * math.Pi
+	}
 	p.steps++
 	if d > 0.25 || d < -0.25 || p.steps == 0 || p.rot == (Complex{}) {
 		// A big step, the first, or every 256th: recompute exactly so
