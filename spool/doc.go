@@ -4,7 +4,8 @@
 // Layout under the root:
 //
 //	outbound/       users drop NUMBER.ext, or FILE plus a FILE.json sidecar
-//	queue/ID/       an accepted job: job.json, its document, page-NNNN.tif once rendered
+//	queue/ID/       an accepted job: job.json, its document, once rendered pages.tif
+//	                (all pages) and page-NNNN.tif (one file per page, for the calls)
 //	done/ID/        a sent job, with report.json and report.txt
 //	failed/ID/      a job that failed, or a file that was refused, with the reason
 //	inbound/ID/     a received fax: fax.tif, fax.pdf, fax.json
@@ -14,7 +15,8 @@
 // Pages are stored one per file (an MMR TIFF each) on both sides so that a
 // call never holds a whole document: a sending call decodes each page when
 // T.30 asks for it (JobPages), a receiving call stores each page as it is
-// confirmed and lets it go.
+// confirmed and lets it go. (t4 reads and writes a TIFF whole, so a
+// multi-page file cannot serve one page at a time.)
 //
 // Every state change is a write to a temporary file, fsync, rename and fsync
 // of the directory (WriteFile); a job or a fax changes folder by one rename

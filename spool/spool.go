@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,6 +68,10 @@ type Options struct {
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 }
+
+// RenderedTIFF is the rendered document in a job's folder: every page
+// as sent, below the header line each call stamps (MMR).
+const RenderedTIFF = "pages.tif"
 
 // The folders under the root.
 const (
@@ -643,9 +648,11 @@ func (s *Spool) backoff(tries int) time.Duration {
 	return min(d, s.opt.MaxBackoff)
 }
 
-// render turns the document into one MMR TIFF per page in the job folder
-// (see JobPages). The job becomes ready only after the last page is on
-// disk: a crash before leaves it queued, and it is rendered again.
+// render turns the document into pages.tif (MMR), the rendered document
+// that stays with the job when it is done, and one MMR TIFF per page that
+// calls read (see JobPages; finish removes them). The job becomes ready
+// only after the last file is on disk: a crash before leaves it queued,
+// and it is rendered again.
 func (s *Spool) render(ctx context.Context, j *Job) error {
 	dir := s.path(DirQueue, j.ID)
 	data, err := os.ReadFile(filepath.Join(dir, j.Doc))
@@ -662,11 +669,17 @@ func (s *Spool) render(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
+	var b bytes.Buffer
+	if err := t4.WriteTIFF(&b, pages, t4.TIFFOptions{Compression: t4.MMR}); err != nil {
+		return err
+	}
+	if err := WriteFile(filepath.Join(dir, RenderedTIFF), b.Bytes(), 0o640); err != nil {
+		return err
+	}
 	for i, p := range pages {
 		if err := writePage(dir, i+1, p); err != nil {
 			return err
 		}
-		pages[i] = nil // stored: the collector may take it
 	}
 	j.Pages, j.State = len(pages), Ready
 	return s.save(j)
@@ -707,6 +720,11 @@ func (s *Spool) finish(ctx context.Context, j *Job, from string) {
 	}
 	if err := Move(dir, s.path(dest, j.ID)); err != nil {
 		s.log.Error("moving a finished job", "job", j.ID, "err", err)
+		return
+	}
+	// The page files served the calls; pages.tif keeps what was sent.
+	for n := 1; n <= j.Pages; n++ {
+		os.Remove(s.path(dest, j.ID, pageName(n)))
 	}
 }
 

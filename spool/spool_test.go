@@ -154,6 +154,13 @@ func TestSendsDroppedFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "document.txt")); err != nil {
 		t.Errorf("document not kept: %v", err)
 	}
+	// The rendered document stays; the page files the call read go.
+	if tp, err := readTIFFFile(filepath.Join(dir, RenderedTIFF)); err != nil || len(tp) != 2 {
+		t.Errorf("%s: %d pages, %v", RenderedTIFF, len(tp), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "page-*.tif")); len(left) != 0 {
+		t.Errorf("page files left in done/: %v", left)
+	}
 	if es, _ := os.ReadDir(filepath.Join(root, DirOutbound)); len(es) != 0 {
 		t.Errorf("outbound not empty: %v", es)
 	}
@@ -627,4 +634,12 @@ func TestRecoverFaxes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, DirInbound, un[0].ID, FaxPDF)); err != nil {
 		t.Error("no PDF")
 	}
+}
+
+func readTIFFFile(path string) ([]t4.TIFFPage, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return t4.ReadTIFF(bytes.NewReader(b), int64(len(b)))
 }
