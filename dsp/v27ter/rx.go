@@ -90,6 +90,12 @@ type Receiver struct {
 	// carrier detector's power when the training started.
 	fastPower, refPower float64
 	odd                 bool // the next T/2 sample is a half-way one
+	// retime is the timing correction from the last symbol instant, made
+	// after the half-way output that follows it: the next instant does not
+	// then wait on this symbol's matched filter, Gardner detector and loop
+	// (a chain the processor could not overlap with anything), and the
+	// loop sees one T/2 more delay, nothing at its gains.
+	retime float64
 
 	// hunting
 	agc       qam.AGC // brings symbols to unit radius; its Power is the running mean |y|² at symbol instants (before it)
@@ -232,6 +238,8 @@ func (r *Receiver) hunt() {
 
 // halfSymbol takes one matched-filter output at a T/2 instant.
 func (r *Receiver) halfSymbol(y qam.Complex) {
+	r.demod.AdjustTiming(r.retime)
+	r.retime = 0
 	if r.skipHalf {
 		r.skipHalf = false
 		return
@@ -253,7 +261,7 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	r.eqPower += (x.Abs2() - r.eqPower) * (1.0 / 16)
 	r.eq.Push(x)
 	if e, ok := r.gard.Push(y); ok {
-		r.demod.AdjustTiming(r.timingGain() * e)
+		r.retime = r.timingGain() * e
 	}
 	r.symbol(r.eq.Output())
 }
