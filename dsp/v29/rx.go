@@ -71,6 +71,10 @@ type Receiver struct {
 	agc     qam.AGC // scale of the T/2 samples into the equalizer
 	tgain   float64 // timing loop gain
 	tacc    float64 // timing loop integrator
+	// retime is the timing correction from the last symbol instant, made
+	// after the half-way output that follows it, so that the next output
+	// does not wait on this one through the Gardner detector and the loop.
+	retime float64
 
 	n     int64 // index of the sample being processed
 	stage rxStage
@@ -181,7 +185,7 @@ func (r *Receiver) search() {
 	r.stage, r.count = rxSearch, 0
 	r.gardner.Reset()
 	r.eq.SetCentre(qam.C(1, 0))
-	r.tgain, r.tacc = timingFast, 0
+	r.tgain, r.tacc, r.retime = timingFast, 0, 0
 	r.last = [4]qam.Complex{}
 	r.r2, r.r4, r.pw = qam.Complex{}, qam.Complex{}, 0
 }
@@ -198,6 +202,8 @@ func (r *Receiver) fail() {
 
 // halfSymbol handles one T/2 sample from the demodulator.
 func (r *Receiver) halfSymbol(y qam.Complex) {
+	r.demod.AdjustTiming(r.retime)
+	r.retime = 0
 	if r.stage == rxSearch {
 		// Until we measure the level, keep the samples near unit power:
 		// the passband mean square P becomes a baseband power near P/2.
@@ -218,7 +224,7 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if r.stage >= rxSeg3 {
 		r.tacc += e * timingInt
 	}
-	r.demod.AdjustTiming(e*r.tgain + r.tacc)
+	r.retime = e*r.tgain + r.tacc
 	r.symbol()
 }
 
