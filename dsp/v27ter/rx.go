@@ -491,15 +491,15 @@ func (r *Receiver) dataSymbol(z qam.Complex) {
 	step := (k - r.state) & 7
 	r.state = k
 	if r.p.bitsPerSym == 3 {
-		v := stepTribit[step]
-		r.sink(r.descr.Descramble(int(v >> 2)))
-		r.sink(r.descr.Descramble(int(v>>1) & 1))
-		r.sink(r.descr.Descramble(int(v) & 1))
+		v := r.descr.DescrambleWord(uint32(stepTribit[step]), 3)
+		r.sink(int(v >> 2))
+		r.sink(int(v>>1) & 1)
+		r.sink(int(v) & 1)
 		return
 	}
-	v := stepDibit[step]
-	r.sink(r.descr.Descramble(int(v >> 1)))
-	r.sink(r.descr.Descramble(int(v) & 1))
+	v := r.descr.DescrambleWord(uint32(stepDibit[step]), 2)
+	r.sink(int(v >> 1))
+	r.sink(int(v) & 1)
 }
 
 // Rotations that put the decision boundaries on the axes and diagonals.

@@ -104,3 +104,36 @@ func TestV27terWord(t *testing.T) {
 		t.Error("the guard never fired: the test does not cover it")
 	}
 }
+
+// TestV27terDescrambleWord checks DescrambleWord against Descramble bit by
+// bit, on random line bits and on runs that make the guard fire.
+func TestV27terDescrambleWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	bit, word := V27ter{Reg: 0x5a}, V27ter{Reg: 0x5a}
+	inverted := 0
+	for g := range 20000 {
+		m := uint(1 + rng.IntN(6))
+		w := rng.Uint32() & (1<<m - 1)
+		switch g / 500 % 3 {
+		case 1:
+			w = 1<<m - 1 // a repetitive line: the guard counts up
+		case 2:
+			w = 0
+		}
+		var want uint32
+		for i := int(m) - 1; i >= 0; i-- {
+			plain := (bit.Reg>>5 ^ bit.Reg>>6 ^ w>>i) & 1
+			b := uint32(bit.Descramble(int(w >> i & 1)))
+			if b != plain {
+				inverted++
+			}
+			want = want<<1 | b
+		}
+		if got := word.DescrambleWord(w, m); got != want || word != bit {
+			t.Fatalf("group %d: DescrambleWord(%#x, %d) = %#x, state %+v; bit by bit %#x, state %+v", g, w, m, got, word, want, bit)
+		}
+	}
+	if inverted == 0 {
+		t.Error("the guard never fired: the test does not cover it")
+	}
+}
