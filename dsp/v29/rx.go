@@ -474,10 +474,7 @@ func (r *Receiver) decide(z qam.Complex) (bits uint, n int) {
 	default:
 		raw, n = uint(phaseBits4800[step/2]), 2
 	}
-	for i := n - 1; i >= 0; i-- {
-		bits = bits<<1 | uint(r.scr.Descramble(int(raw>>i&1)))
-	}
-	return bits, n
+	return uint(r.scr.DescrambleWord(uint32(raw), uint(n))), n
 }
 
 // phaseBits inverts phaseStep: Q2Q3Q4 for a phase change in 45° steps.
