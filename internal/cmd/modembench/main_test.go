@@ -52,5 +52,8 @@ func TestRows(t *testing.T) {
 		if br := rate(bits, got); br != 0 {
 			t.Errorf("%s: back to back BER %v", r.Name, br)
 		}
+		if n, err := receiveCount(r, append(sig, make([]int16, 800)...)); err != nil || n != len(got) {
+			t.Errorf("%s: receiveCount = %d, %v; receive delivered %d bits", r.Name, n, err, len(got))
+		}
 	}
 }
