@@ -37,7 +37,8 @@ func procStatus(pid int, field string) int {
 // each direction at once (60 faxes, at most 8 calls at a time since every
 // call holds a line at both ends). It reports wall time, CPU and peak RSS,
 // and fails if a service grows by more than 2 MiB per busy line over its
-// idle size. It takes minutes: run it with SOFTFAX_LOAD=1.
+// idle size. It takes minutes: run it with SOFTFAX_LOAD=1 (and
+// SOFTFAX_LOAD_PAGES=N for N-page faxes instead of one page).
 func TestServeLoad(t *testing.T) {
 	if os.Getenv("SOFTFAX_LOAD") == "" {
 		t.Skip("set SOFTFAX_LOAD=1 to run the 60-fax load test (minutes)")
@@ -77,12 +78,20 @@ email = ["ops@example.com"]
 	anonA, anonB := procStatus(a.cmd.Process.Pid, "RssAnon"), procStatus(b.cmd.Process.Pid, "RssAnon")
 
 	const n = 30
+	pages := 1 // per fax; SOFTFAX_LOAD_PAGES=N for longer documents
+	if v, err := strconv.Atoi(os.Getenv("SOFTFAX_LOAD_PAGES")); err == nil && v > 0 {
+		pages = v
+	}
 	start := time.Now()
 	for _, side := range []string{"a", "b"} {
 		out := filepath.Join(dir, side, spool.DirOutbound)
 		for i := range n {
 			tmp := filepath.Join(out, fmt.Sprintf(".%d", i))
-			os.WriteFile(tmp, []byte(fmt.Sprintf("load test fax %s-%d\n", side, i)), 0o644)
+			doc := fmt.Sprintf("load test fax %s-%d\n", side, i)
+			for p := 2; p <= pages; p++ {
+				doc += fmt.Sprintf("\fpage %d of load test fax %s-%d\n", p, side, i)
+			}
+			os.WriteFile(tmp, []byte(doc), 0o644)
 			os.Rename(tmp, filepath.Join(out, fmt.Sprintf("2%02d.txt", i)))
 		}
 	}
@@ -142,7 +151,7 @@ email = ["ops@example.com"]
 			t.Errorf("%s: %d faxes received, %d mailed; want %d", side, len(faxes), len(emls), n)
 		}
 	}
-	t.Logf("%d faxes in %v; idle RSS a %d KiB, b %d KiB (private: a %d KiB, b %d KiB); peak RSS (sampled) a %d KiB, b %d KiB", done, wall.Round(time.Second), idleA, idleB, anonA, anonB, peakA, peakB)
+	t.Logf("%d faxes of %d page(s) in %v; idle RSS a %d KiB, b %d KiB (private: a %d KiB, b %d KiB); peak RSS (sampled) a %d KiB, b %d KiB", done, pages, wall.Round(time.Second), idleA, idleB, anonA, anonB, peakA, peakB)
 	for _, r := range report {
 		t.Log(r)
 	}
