@@ -1,7 +1,7 @@
 package qam
 
 // The inner loops of the receivers: the matched filter's dot product and
-// the equalizer's output and LMS step. On amd64 they run in SSE2 assembly
+// the equalizer's output and LMS step. On amd64 they run in SSE3 assembly
 // (kernels_amd64.s), two float64 lanes an instruction: the compiler does
 // not vectorise, and these loops are a third to a half of a receiver's
 // time. The Go versions here are the reference (and the code elsewhere,

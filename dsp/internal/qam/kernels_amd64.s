@@ -2,9 +2,11 @@
 
 #include "textflag.h"
 
-// SSE2 versions of the kernels in kernels.go, summing in the same order so
+// SSE3 versions of the kernels in kernels.go, summing in the same order so
 // that they give the same results. A complex value (re, im) is one XMM
-// register, low lane re.
+// register, low lane re. SSE3 for MOVDDUP: it loads a float64 into both
+// lanes in one instruction, where SSE2 needs a load and a shuffle, and the
+// shuffles were what bound these loops.
 
 // signLo flips the sign of the low lane.
 DATA signLo<>+0(SB)/8, $0x8000000000000000
@@ -32,14 +34,14 @@ GLOBL signLo<>(SB), RODATA|NOPTR, $16
 	ADDQ $32, DI; \
 	SUBQ $4, CX
 
-// func dotRealSSE2(x []Complex, h []float64) (re, im float64)
+// func dotRealSSE3(x []Complex, h []float64) (re, im float64)
 // Four taps a step into X0-X3, then (X0+X1)+(X2+X3). The loop is bound by
 // loads, so it loads two taps and a whole complex sample at once, except
 // for the first four samples: the newest, which the demodulator has just
 // stored one part at a time, and a 16-byte load of parts just stored
 // apart waits for the stores (no store-to-load forwarding), so their parts
 // are loaded one by one.
-TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
+TEXT ·dotRealSSE3(SB), NOSPLIT, $0-64
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	MOVQ h_base+24(FP), DI
@@ -49,14 +51,10 @@ TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
 	XORPD X3, X3
 	CMPQ CX, $4
 	JLT  dot1
-	MOVSD 0(DI), X4
-	MOVSD 8(DI), X5
-	MOVSD 16(DI), X6
-	MOVSD 24(DI), X7
-	UNPCKLPD X4, X4    // h0 h0
-	UNPCKLPD X5, X5
-	UNPCKLPD X6, X6
-	UNPCKLPD X7, X7
+	MOVDDUP 0(DI), X4  // h0 h0
+	MOVDDUP 8(DI), X5
+	MOVDDUP 16(DI), X6
+	MOVDDUP 24(DI), X7
 	MOVSD 0(SI), X8
 	MOVHPD 8(SI), X8   // x0
 	MOVSD 16(SI), X9
@@ -70,14 +68,10 @@ TEXT ·dotRealSSE2(SB), NOSPLIT, $0-64
 dot4:
 	CMPQ CX, $4
 	JLT  dot1
-	MOVUPD 0(DI), X4   // h0 h1
-	MOVUPD 16(DI), X6  // h2 h3
-	MOVAPD X4, X5
-	MOVAPD X6, X7
-	UNPCKLPD X4, X4    // h0 h0
-	UNPCKHPD X5, X5    // h1 h1
-	UNPCKLPD X6, X6
-	UNPCKHPD X7, X7
+	MOVDDUP 0(DI), X4  // h0 h0
+	MOVDDUP 8(DI), X5  // h1 h1
+	MOVDDUP 16(DI), X6
+	MOVDDUP 24(DI), X7
 	MOVUPD 0(SI), X8
 	MOVUPD 16(SI), X9
 	MOVUPD 32(SI), X10
@@ -88,8 +82,7 @@ dot4:
 dot1:
 	TESTQ CX, CX
 	JEQ   dotdone
-	MOVSD 0(DI), X4
-	UNPCKLPD X4, X4
+	MOVDDUP 0(DI), X4
 	MOVSD 0(SI), X8
 	MOVHPD 8(SI), X8
 	MULPD X4, X8
@@ -111,10 +104,8 @@ dotdone:
 // itself, as the receiver stored it, so that store-to-load forwarding
 // works for the newest inputs. X and T are scratch registers.
 #define MAC(W, M, X, T, A, B) \
-	MOVSD M, X; \
-	MOVSD 8+M, T; \
-	UNPCKLPD X, X; \
-	UNPCKLPD T, T; \
+	MOVDDUP M, X; \
+	MOVDDUP 8+M, T; \
 	MULPD W, X; \
 	MULPD W, T; \
 	ADDPD X, A; \
@@ -124,10 +115,8 @@ dotdone:
 // memory operand M and M+8: W + (X12·Re(u) + X13·Im(u)). U and T are
 // scratch registers.
 #define STEP(W, M, U, T) \
-	MOVSD M, U; \
-	MOVSD 8+M, T; \
-	UNPCKLPD U, U; \
-	UNPCKLPD T, T; \
+	MOVDDUP M, U; \
+	MOVDDUP 8+M, T; \
 	MULPD X12, U; \
 	MULPD X13, T; \
 	ADDPD T, U; \
@@ -168,10 +157,10 @@ dotdone:
 	XORPD X6, X6; \
 	XORPD X7, X7
 
-// func eqOutputSSE2(w, x []Complex) (re, im float64)
+// func eqOutputSSE3(w, x []Complex) (re, im float64)
 // Tap k into A and B sums X(k mod 4) and X(4 + k mod 4); the tail into
 // X0 and X4.
-TEXT ·eqOutputSSE2(SB), NOSPLIT, $0-64
+TEXT ·eqOutputSSE3(SB), NOSPLIT, $0-64
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ x_base+24(FP), SI
@@ -208,8 +197,8 @@ outdone:
 	RESULT(re+48, im+56)
 	RET
 
-// func eqAdaptSSE2(w, u []Complex, er, ei float64)
-TEXT ·eqAdaptSSE2(SB), NOSPLIT, $0-64
+// func eqAdaptSSE3(w, u []Complex, er, ei float64)
+TEXT ·eqAdaptSSE3(SB), NOSPLIT, $0-64
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ u_base+24(FP), SI
@@ -237,8 +226,8 @@ adaptdone:
 	MOVUPD X8, OFF(DI); \
 	MAC(X8, OFF(SI), X9, X10, A, B)
 
-// func eqAdaptOutputSSE2(w, x, u []Complex, er, ei float64) (re, im float64)
-TEXT ·eqAdaptOutputSSE2(SB), NOSPLIT, $0-104
+// func eqAdaptOutputSSE3(w, x, u []Complex, er, ei float64) (re, im float64)
+TEXT ·eqAdaptOutputSSE3(SB), NOSPLIT, $0-104
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ x_base+24(FP), SI

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestKernels checks the kernels the receivers run (SSE2 assembly on
+// TestKernels checks the kernels the receivers run (SSE3 assembly on
 // amd64) against their Go versions, which they must match bit for bit,
 // for every length up to 40.
 func TestKernels(t *testing.T) {
