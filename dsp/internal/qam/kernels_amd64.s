@@ -42,6 +42,8 @@ GLOBL signLo<>(SB), RODATA|NOPTR, $16
 // apart waits for the stores (no store-to-load forwarding), so their parts
 // are loaded one by one.
 TEXT ·dotRealSSE3(SB), NOSPLIT, $0-64
+	CMPB ·haveSSE3(SB), $0
+	JEQ  dotRealSSE3_go
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	MOVQ h_base+24(FP), DI
@@ -98,6 +100,9 @@ dotdone:
 	ADDPD X2, X0
 	RESULT(re+48, im+56)
 	RET
+
+dotRealSSE3_go: // no SSE3: the Go version, on the same arguments
+	JMP ·dotRealGo(SB)
 
 // MAC adds w·Re(x) to A and w·Im(x) to B, w in W (kept), x at memory
 // operand M (real part) and M+8 (imaginary part): each part loaded by
@@ -161,6 +166,8 @@ dotdone:
 // Tap k into A and B sums X(k mod 4) and X(4 + k mod 4); the tail into
 // X0 and X4.
 TEXT ·eqOutputSSE3(SB), NOSPLIT, $0-64
+	CMPB ·haveSSE3(SB), $0
+	JEQ  eqOutputSSE3_go
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ x_base+24(FP), SI
@@ -197,8 +204,13 @@ outdone:
 	RESULT(re+48, im+56)
 	RET
 
+eqOutputSSE3_go: // no SSE3: the Go version, on the same arguments
+	JMP ·eqOutputGo(SB)
+
 // func eqAdaptSSE3(w, u []Complex, er, ei float64)
 TEXT ·eqAdaptSSE3(SB), NOSPLIT, $0-64
+	CMPB ·haveSSE3(SB), $0
+	JEQ  eqAdaptSSE3_go
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ u_base+24(FP), SI
@@ -218,6 +230,9 @@ adapt1:
 adaptdone:
 	RET
 
+eqAdaptSSE3_go: // no SSE3: the Go version, on the same arguments
+	JMP ·eqAdaptGo(SB)
+
 // ADAPTMAC steps the tap at OFF(DI) by u at OFF(DX), stores it, and adds
 // it times x at OFF(SI) to sums A and B.
 #define ADAPTMAC(OFF, A, B) \
@@ -228,6 +243,8 @@ adaptdone:
 
 // func eqAdaptOutputSSE3(w, x, u []Complex, er, ei float64) (re, im float64)
 TEXT ·eqAdaptOutputSSE3(SB), NOSPLIT, $0-104
+	CMPB ·haveSSE3(SB), $0
+	JEQ  eqAdaptOutputSSE3_go
 	MOVQ w_base+0(FP), DI
 	MOVQ w_len+8(FP), CX
 	MOVQ x_base+24(FP), SI
@@ -262,3 +279,6 @@ aodone:
 	FINISH
 	RESULT(re+88, im+96)
 	RET
+
+eqAdaptOutputSSE3_go: // no SSE3: the Go version, on the same arguments
+	JMP ·eqAdaptOutputGo(SB)
