@@ -238,14 +238,14 @@ func (r *Receiver) hunt() {
 
 // halfSymbol takes one matched-filter output at a T/2 instant.
 func (r *Receiver) halfSymbol(y qam.Complex) {
-	r.demod.AdjustTiming(r.retime)
-	r.retime = 0
 	if r.skipHalf {
 		r.skipHalf = false
 		return
 	}
 	p := y.Abs2()
 	if r.odd = !r.odd; !r.odd {
+		r.demod.AdjustTiming(r.retime)
+		r.retime = 0
 		// The half-way sample: only the hunt's parity check looks at it.
 		r.midPower += (p - r.midPower) * (1.0 / 4)
 		x := r.agc.Scale(y)
