@@ -12,7 +12,7 @@ func TestEmptyFileRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Lines.Count != 4 || c.Retry.Tries != 3 || c.IAX.Listen != ":4569" || c.Spool == "" || c.GCPercent != 25 {
+	if c.Lines.Count != 4 || c.Retry.Tries != 3 || c.IAX.Listen != ":4569" || c.Spool == "" || c.GCPercent != 10 {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }
@@ -79,7 +79,7 @@ func TestErrorsNameFileLineSetting(t *testing.T) {
 		{"route", "[[route]]\ndid = \"1\"\nemail = [\"a@b\"]\n[[route]]\nprefix = \"2\"\nemail = [\"not an address\"]\n", "bad.toml:6: route[1].email: not an email address"},
 		{"route selector", "[[route]]\nfolder = \"/x\"\n", "bad.toml:1: route[0].did: a route needs exactly one"},
 		{"station", "station_id = \"fax me\"\n", "bad.toml:1: station_id"},
-		{"gc_percent", "log_level = \"info\"\ngc_percent = 5\n", "bad.toml:2: gc_percent: want 10 to 1000, got 5"},
+		{"gc_percent", "log_level = \"info\"\ngc_percent = 4\n", "bad.toml:2: gc_percent: want 5 to 1000, got 4"},
 		{"server needs user", "[iax]\nserver = \"pbx:4569\"\n", "bad.toml:1: iax.user"},
 		{"password without tls", "[smtp]\nhost = \"m\"\ntls = \"none\"\nuser = \"u\"\n", "bad.toml:4: smtp.user"},
 	} {
@@ -117,7 +117,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Route) != 3 || c.SMTP.Host != "mail.example.com" || c.HTTP == "" || c.GCPercent != 25 {
+	if len(c.Route) != 3 || c.SMTP.Host != "mail.example.com" || c.HTTP == "" || c.GCPercent != 10 {
 		t.Errorf("example parsed wrongly: %+v", c)
 	}
 }
