@@ -86,10 +86,12 @@ type Receiver struct {
 	stage  rxStage
 	up     bool // CarrierUp reported and CarrierDown not yet
 	// fastPower is a quicker power meter than the carrier detector's, for
-	// an end of signal that is not an end of energy; refPower is the
-	// carrier detector's power when the training started.
-	fastPower, refPower float64
-	odd                 bool // the next T/2 sample is a half-way one
+	// an end of signal that is not an end of energy; dropLevel is the
+	// power below which it ends a reception: dropRatio of the carrier
+	// detector's when the training started, or -1 while hunting (one
+	// comparison a sample covers both).
+	fastPower, dropLevel float64
+	odd                  bool // the next T/2 sample is a half-way one
 	// retime is the timing correction from the last symbol instant, made
 	// after the half-way output that follows it: the next instant does not
 	// then wait on this symbol's matched filter, Gardner detector and loop
@@ -183,7 +185,7 @@ func (r *Receiver) Receive(in []int16) {
 	for _, s := range in {
 		x := float64(s)
 		r.fastPower += (x*x - r.fastPower) * (1.0 / 16)
-		if r.stage != rxHunt && r.fastPower < r.refPower*dropRatio {
+		if r.fastPower < r.dropLevel {
 			// The far end stopped: 20 dB down in a few milliseconds,
 			// long before the detector's slower meter decays.
 			r.carrierDown()
@@ -227,6 +229,7 @@ func (r *Receiver) carrierDown() {
 // hunt (re)starts the search for a synchronizing sequence.
 func (r *Receiver) hunt() {
 	r.stage = rxHunt
+	r.dropLevel = -1
 	r.reversals = 0
 	r.flipHold = 4
 	if r.haveSaved {
@@ -337,7 +340,7 @@ func (r *Receiver) startTraining(z qam.Complex) {
 		w = 0
 	}
 	r.carrierUp()
-	r.refPower = r.cd.Power()
+	r.dropLevel = r.cd.Power() * dropRatio
 	r.pll.Reset(z.Arg()+w, w)
 	r.model = scrambler.V27ter{Reg: trainingSeed}
 	r.model.Scramble(1) // 0: the hop itself

@@ -25,6 +25,7 @@ const interpPhases = 64
 // equalizer and the PLL after it to remove.
 type Demodulator struct {
 	f    *MatchedFilter
+	rot  []Complex // f.rot, one load nearer for Push
 	hist []Complex // mixed samples, newest at pos, sliding towards 0
 	n    int
 	pos  int
@@ -86,6 +87,7 @@ func NewDemodulator(f *MatchedFilter) *Demodulator {
 	n := len(f.taps[0])
 	return &Demodulator{
 		f:    f,
+		rot:  f.rot,
 		n:    n,
 		hist: make([]Complex, n+histSlack),
 		pos:  histSlack,
@@ -103,8 +105,8 @@ func (d *Demodulator) Delay() float64 { return float64(d.n-1) / 2 }
 // samples up to the next output (pos > next+1, restored by Output and
 // AdjustTiming).
 func (d *Demodulator) Push(x float64) (due bool) {
-	m := d.f.rot[d.t]
-	if d.t++; d.t == len(d.f.rot) {
+	m := d.rot[d.t]
+	if d.t++; d.t == len(d.rot) {
 		d.t = 0
 	}
 	d.pos--
