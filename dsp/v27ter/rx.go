@@ -86,11 +86,14 @@ type Receiver struct {
 	stage  rxStage
 	up     bool // CarrierUp reported and CarrierDown not yet
 	// fastPower is a quicker power meter than the carrier detector's, for
-	// an end of signal that is not an end of energy; dropLevel is the
-	// power below which it ends a reception: dropRatio of the carrier
-	// detector's when the training started, or -1 while hunting (one
-	// comparison a sample covers both).
-	fastPower, dropLevel float64
+	// an end of signal that is not an end of energy, in units of
+	// 2^-fastFrac sample units² (integers: a step of the meter is three
+	// one-cycle operations, where in floating point it is three of three
+	// or four cycles, all on a chain from sample to sample); dropLevel is
+	// the level below which it ends a reception: dropRatio of the carrier
+	// detector's power when the training started, or -1 while hunting
+	// (one comparison a sample covers both).
+	fastPower, dropLevel int64
 	odd                  bool // the next T/2 sample is a half-way one
 	// retime is the timing correction from the last symbol instant, made
 	// after the half-way output that follows it: the next instant does not
@@ -180,11 +183,15 @@ func NewReceiver(cfg Config, sink dsp.BitSink, status dsp.StatusFunc) (*Receiver
 	return r, nil
 }
 
+// fastFrac is the number of fraction bits of the fast power meter: the
+// truncation of its steps then costs under 1/16 of a sample unit².
+const fastFrac = 8
+
 // Receive demodulates a block of samples.
 func (r *Receiver) Receive(in []int16) {
 	for _, s := range in {
 		x := float64(s)
-		r.fastPower += (x*x - r.fastPower) * (1.0 / 16)
+		r.fastPower += (int64(s)*int64(s)<<fastFrac - r.fastPower) >> 4 // 16 samples
 		if r.fastPower < r.dropLevel {
 			// The far end stopped: 20 dB down in a few milliseconds,
 			// long before the detector's slower meter decays.
@@ -340,7 +347,7 @@ func (r *Receiver) startTraining(z qam.Complex) {
 		w = 0
 	}
 	r.carrierUp()
-	r.dropLevel = r.cd.Power() * dropRatio
+	r.dropLevel = int64(r.cd.Power() * dropRatio * (1 << fastFrac))
 	r.pll.Reset(z.Arg()+w, w)
 	r.model = scrambler.V27ter{Reg: trainingSeed}
 	r.model.Scramble(1) // 0: the hop itself
