@@ -273,7 +273,11 @@ func (r *Receiver) halfSymbol(y qam.Complex) {
 	if e, ok := r.gard.Push(y); ok {
 		r.retime = r.timingGain() * e
 	}
-	r.symbol(r.eq.Output())
+	if z := r.eq.Output(); r.stage == rxData {
+		r.dataSymbol(z) // the usual case, without a call through symbol
+	} else {
+		r.symbol(z)
+	}
 }
 
 // timingGain is the Gardner loop gain: fast while hunting, slow once the
