@@ -41,5 +41,5 @@ func ExampleFile() {
 	// -> MCF
 	// <- DCN
 	// document complete (1 page confirmed) after 1 problem
-	// 11.050s  FTT: the receiver rejected the training check at V.17 14400 (TCF had 4370 ones among 17230 zeros)
+	// 11.050s  FTT: the receiver rejected the training check at V.17 14400 (TCF had 4359 ones among 17241 zeros)
 }
