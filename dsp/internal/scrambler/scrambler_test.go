@@ -71,69 +71,47 @@ func TestV27terGuard(t *testing.T) {
 	}
 }
 
-// TestV27terWord checks ScrambleWord against Scramble, bit for bit, on
-// random data and on runs of ones and zeros long enough for the guard to
-// fire inside groups and across their edges.
+// TestV27terWord checks ScrambleWord and DescrambleWord against Scramble
+// and Descramble bit by bit, on random bits and on runs that make the
+// guard fire.
 func TestV27terWord(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	bit, word := V27ter{Reg: 0x3c}, V27ter{Reg: 0x3c}
-	inverted := 0
-	for g := range 20000 {
-		m := uint(1 + rng.IntN(6))
-		w := rng.Uint32() & (1<<m - 1)
-		switch g / 500 % 3 {
-		case 1:
-			w = 1<<m - 1 // ones: a repetitive line from some states
-		case 2:
-			w = 0
-		}
-		var want uint32
-		for i := int(m) - 1; i >= 0; i-- {
-			before := (bit.Reg>>5 ^ bit.Reg>>6 ^ w>>i) & 1
-			b := uint32(bit.Scramble(int(w >> i & 1)))
-			if b != before {
-				inverted++
+	for _, tc := range []struct {
+		name string
+		bit  func(*V27ter, int) int
+		word func(*V27ter, uint32, uint) uint32
+	}{
+		{"Scramble", (*V27ter).Scramble, (*V27ter).ScrambleWord},
+		{"Descramble", (*V27ter).Descramble, (*V27ter).DescrambleWord},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			bit, word := V27ter{Reg: 0x3c}, V27ter{Reg: 0x3c}
+			inverted := 0
+			for g := range 20000 {
+				m := uint(1 + rng.IntN(6))
+				w := rng.Uint32() & (1<<m - 1)
+				switch g / 500 % 3 {
+				case 1:
+					w = 1<<m - 1 // ones: a repetitive line from some states
+				case 2:
+					w = 0
+				}
+				var want uint32
+				for i := int(m) - 1; i >= 0; i-- {
+					plain := (bit.Reg>>5 ^ bit.Reg>>6 ^ w>>i) & 1 // without the guard
+					b := uint32(tc.bit(&bit, int(w>>i&1)))
+					if b != plain {
+						inverted++
+					}
+					want = want<<1 | b
+				}
+				if got := tc.word(&word, w, m); got != want || word != bit {
+					t.Fatalf("group %d: %sWord(%#x, %d) = %#x, state %+v; bit by bit %#x, state %+v", g, tc.name, w, m, got, word, want, bit)
+				}
 			}
-			want = want<<1 | b
-		}
-		if got := word.ScrambleWord(w, m); got != want || word != bit {
-			t.Fatalf("group %d: ScrambleWord(%#x, %d) = %#x, state %+v; bit by bit %#x, state %+v", g, w, m, got, word, want, bit)
-		}
-	}
-	if inverted == 0 {
-		t.Error("the guard never fired: the test does not cover it")
-	}
-}
-
-// TestV27terDescrambleWord checks DescrambleWord against Descramble bit by
-// bit, on random line bits and on runs that make the guard fire.
-func TestV27terDescrambleWord(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	bit, word := V27ter{Reg: 0x5a}, V27ter{Reg: 0x5a}
-	inverted := 0
-	for g := range 20000 {
-		m := uint(1 + rng.IntN(6))
-		w := rng.Uint32() & (1<<m - 1)
-		switch g / 500 % 3 {
-		case 1:
-			w = 1<<m - 1 // a repetitive line: the guard counts up
-		case 2:
-			w = 0
-		}
-		var want uint32
-		for i := int(m) - 1; i >= 0; i-- {
-			plain := (bit.Reg>>5 ^ bit.Reg>>6 ^ w>>i) & 1
-			b := uint32(bit.Descramble(int(w >> i & 1)))
-			if b != plain {
-				inverted++
+			if inverted == 0 {
+				t.Error("the guard never fired: the test does not cover it")
 			}
-			want = want<<1 | b
-		}
-		if got := word.DescrambleWord(w, m); got != want || word != bit {
-			t.Fatalf("group %d: DescrambleWord(%#x, %d) = %#x, state %+v; bit by bit %#x, state %+v", g, w, m, got, word, want, bit)
-		}
-	}
-	if inverted == 0 {
-		t.Error("the guard never fired: the test does not cover it")
+		})
 	}
 }

@@ -65,11 +65,7 @@ func (s *V27ter) Descramble(b int) int {
 // reach the limit goes bit by bit.
 func (s *V27ter) ScrambleWord(w uint32, m uint) uint32 {
 	if s.count+int(m) > v27terGuardLimit {
-		var out uint32
-		for i := int(m) - 1; i >= 0; i-- {
-			out = out<<1 | uint32(s.Scramble(int(w>>i&1)))
-		}
-		return out
+		return bitByBit(w, m, s.Scramble)
 	}
 	// m <= 6 keeps every shift below 32, which the masks tell the
 	// compiler (else it guards each).
@@ -87,11 +83,7 @@ func (s *V27ter) ScrambleWord(w uint32, m uint) uint32 {
 // processor mispredicts about once in eight bits of random data).
 func (s *V27ter) DescrambleWord(w uint32, m uint) uint32 {
 	if s.count+int(m) > v27terGuardLimit {
-		var out uint32
-		for i := int(m) - 1; i >= 0; i-- {
-			out = out<<1 | uint32(s.Descramble(int(w>>i&1)))
-		}
-		return out
+		return bitByBit(w, m, s.Descramble)
 	}
 	mask := uint32(1)<<(m&31) - 1
 	line := w & mask
@@ -116,4 +108,15 @@ func (s *V27ter) absorb(line uint32, m uint) {
 	through := ^((tail - int(m)) >> 63) // all ones if tail == m, else 0
 	s.count = tail + s.count&through
 	s.Reg = s.Reg<<(m&31) | line
+}
+
+// bitByBit passes m bits of w, first in time most significant, through
+// step one at a time, and returns its results likewise: the words' path
+// for a group in which the guard may fire.
+func bitByBit(w uint32, m uint, step func(int) int) uint32 {
+	var out uint32
+	for i := int(m) - 1; i >= 0; i-- {
+		out = out<<1 | uint32(step(int(w>>i&1)))
+	}
+	return out
 }
