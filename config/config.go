@@ -87,6 +87,12 @@ type Lines struct {
 	Outbound int `toml:"outbound"`
 	// Kind is "internal" (softfax's own T.30) for every line.
 	Kind string `toml:"kind"`
+	// RealTime runs each call's 20 ms audio loop on its own thread at
+	// real-time priority (SCHED_FIFO; needs root, CAP_SYS_NICE or an
+	// RLIMIT_RTPRIO, else the line logs it and runs at normal priority):
+	// on a busy host a late loop sends its frames in bursts, which the
+	// far end's jitter buffer and skew tracking take for a bad line.
+	RealTime bool `toml:"realtime"`
 }
 
 // Retry is the retry policy of outbound jobs and of deliveries.
@@ -165,7 +171,7 @@ func Default() Config {
 			Listen:  ":4569",
 			Refresh: Duration(60 * time.Second),
 		},
-		Lines: Lines{Count: 4, Kind: "internal"},
+		Lines: Lines{Count: 4, Kind: "internal", RealTime: true},
 		Retry: Retry{
 			Tries:              3,
 			Backoff:            Duration(2 * time.Minute),

@@ -12,7 +12,7 @@ func TestEmptyFileRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Lines.Count != 4 || c.Retry.Tries != 3 || c.IAX.Listen != ":4569" || c.Spool == "" || c.GCPercent != 10 {
+	if c.Lines.Count != 4 || c.Retry.Tries != 3 || c.IAX.Listen != ":4569" || c.Spool == "" || c.GCPercent != 10 || !c.Lines.RealTime {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }

@@ -228,7 +228,9 @@ func faxRunSession(ctx context.Context, call *iax.Call, cfg t30.Config, record s
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	opt := line.Options{Logger: e.log}
+	// Real-time priority where the host allows it (else the line says so
+	// and runs normally): a late loop sends audio in bursts.
+	opt := line.Options{Logger: e.log, RealTime: true}
 	if record != "" {
 		f, err := os.Create(record)
 		if err != nil {

@@ -353,7 +353,7 @@ func (s *service) play(ctx context.Context, i int, call *iax.Call, sess *t30.Ses
 		for range call.Events() {
 		}
 	}()
-	rs, err := line.Run(rctx, call, eng, line.Options{Logger: s.log.With("line", s.lines[i].Name)})
+	rs, err := line.Run(rctx, call, eng, line.Options{Logger: s.log.With("line", s.lines[i].Name), RealTime: s.cfg.Lines.RealTime})
 	cause, cerr := call.Cause()
 	s.log.Debug("line ended", "line", s.lines[i].Name, "frames", rs.Frames, "err", err, "cause", cause, "call_err", cerr)
 	if call.State() != iax.StateEnded {
