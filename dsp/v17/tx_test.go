@@ -69,14 +69,7 @@ func TestTransmitterRestart(t *testing.T) {
 	}); a != 0 {
 		t.Errorf("Restart allocates %v times", a)
 	}
-	var got []int16
-	for {
-		n := tx.Transmit(buf)
-		got = append(got, buf[:n]...)
-		if n < len(buf) {
-			break
-		}
-	}
+	got := modemtest.TransmitAll(tx)
 	if len(got) != len(want) {
 		t.Fatalf("%d samples after restart, want %d", len(got), len(want))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/softfax/softfax/dsp"
 	"github.com/softfax/softfax/dsp/g711"
+	"github.com/softfax/softfax/dsp/internal/modemtest"
 	"github.com/softfax/softfax/dsp/linesim"
 )
 
@@ -96,15 +97,7 @@ func fuzzSeeds() [][]byte {
 			n++
 			return r.IntN(2), n <= nbits
 		})
-		var out []int16
-		buf := make([]int16, 160)
-		for {
-			k := t.Transmit(buf)
-			out = append(out, buf[:k]...)
-			if k < len(buf) {
-				return out
-			}
-		}
+		return modemtest.TransmitAll(t)
 	}
 	speech := make([]int16, 6000)
 	fsk := make([]int16, 4000)
