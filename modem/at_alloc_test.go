@@ -8,15 +8,7 @@ import (
 // state, idle in a call and while receiving (the line runner calls them 50
 // times a second for every modem).
 func TestDCEAudioAllocs(t *testing.T) {
-	d, ph := newTestDCE(DefaultIdentity)
-	runTranscript(t, d, ph, `
-		-> ATE0+FCLASS=1\r
-		<- ATE0+FCLASS=1\r\r\nOK\r\n
-		-> ATDT1;\r
-		= dial 1 /
-		! answered
-		<- \r\nOK\r\n
-	`)
+	d, _ := newDCEInCall(t)
 	buf := make([]int16, 160)
 	step := func() {
 		d.Receive(buf)
@@ -39,8 +31,7 @@ func TestDCEAudioAllocs(t *testing.T) {
 }
 
 func BenchmarkDCEAudio(b *testing.B) {
-	d, ph := newTestDCE(DefaultIdentity)
-	_ = ph
+	d, _ := newTestDCE(DefaultIdentity)
 	d.Write([]byte("ATE0+FCLASS=1;S0=1\r"))
 	d.Offer(CallerID{})
 	buf := make([]int16, 160)

@@ -228,9 +228,10 @@ func TestDCEAdaptiveReceive(t *testing.T) {
 	}
 }
 
-// TestDCEFlowControl: during +FTM the DCE sends XOFF above 3/4 of its
-// transmit buffer and XON below 1/4, and Room tells a pty how much to read.
-func TestDCEFlowControl(t *testing.T) {
+// newDCEInCall returns a Class 1 DCE with echo off that has dialled and
+// been answered: in a call, in command mode.
+func newDCEInCall(t *testing.T) (*DCE, *fakePhone) {
+	t.Helper()
 	d, ph := newTestDCE(DefaultIdentity)
 	runTranscript(t, d, ph, `
 		-> ATE0+FCLASS=1\r
@@ -239,6 +240,15 @@ func TestDCEFlowControl(t *testing.T) {
 		= dial 1 /
 		! answered
 		<- \r\nOK\r\n
+	`)
+	return d, ph
+}
+
+// TestDCEFlowControl: during +FTM the DCE sends XOFF above 3/4 of its
+// transmit buffer and XON below 1/4, and Room tells a pty how much to read.
+func TestDCEFlowControl(t *testing.T) {
+	d, ph := newDCEInCall(t)
+	runTranscript(t, d, ph, `
 		-> AT+FTM=96\r
 		<- \r\nCONNECT\r\n
 	`)
@@ -279,14 +289,8 @@ func TestDCEFlowControl(t *testing.T) {
 // IXOFF while it receives a page) hold and release the output, and do
 // not abort the reception as other characters do.
 func TestDCEDTEFlowControl(t *testing.T) {
-	d, ph := newTestDCE(DefaultIdentity)
+	d, ph := newDCEInCall(t)
 	runTranscript(t, d, ph, `
-		-> ATE0+FCLASS=1\r
-		<- ATE0+FCLASS=1\r\r\nOK\r\n
-		-> ATDT1;\r
-		= dial 1 /
-		! answered
-		<- \r\nOK\r\n
 		-> AT+FRM=96\r
 		-> \x13
 		-> \x11\x13
