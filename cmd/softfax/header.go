@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/softfax/softfax/t4"
 )
 
 // headerLine is the line stamped at the top of each page we send, like a
@@ -21,14 +19,4 @@ func headerLine(at time.Time, name, from, to string, page, pages int) string {
 	}
 	parts = append(parts, "TO "+to, fmt.Sprintf("P. %d/%d", page, pages))
 	return strings.Join(parts, "  ")
-}
-
-// stampHeaders puts the header line on each of pages, sent at at.
-func stampHeaders(pages []*t4.Page, at time.Time, name, from, to string) error {
-	for i, p := range pages {
-		if err := t4.StampHeader(p, headerLine(at, name, from, to, i+1, len(pages))); err != nil {
-			return fmt.Errorf("page %d header: %w", i+1, err)
-		}
-	}
-	return nil
 }

@@ -38,8 +38,11 @@ func TestStampHeaders(t *testing.T) {
 	for _, p := range pages {
 		bodies = append(bodies, append([]byte(nil), p.Pix[band*p.Stride:]...))
 	}
-	if err := stampHeaders(pages, time.Now(), "softfax", "+1 555 0100", "100"); err != nil {
-		t.Fatal(err)
+	src := &stampedPages{src: &listPages{pages: pages}, at: time.Now(), name: "softfax", from: "+1 555 0100", to: "100"}
+	for range pages {
+		if _, err := src.NextPage(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var bands [][]byte
 	for i, p := range pages {

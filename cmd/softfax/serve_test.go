@@ -492,7 +492,7 @@ func (l *listPages) NextPage() (*t4.Page, error) {
 }
 
 // TestStampedPages: the source T.30 reads stamps each page as it is taken,
-// bit for bit as stampHeaders stamps a whole document (page n of N), and
+// bit for bit as t4.StampHeader stamps page n of N with its headerLine, and
 // remembers the first failure so that the job is not retried in vain.
 func TestStampedPages(t *testing.T) {
 	render := func() []*t4.Page {
@@ -504,8 +504,10 @@ func TestStampedPages(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
 	want := render()
-	if err := stampHeaders(want, at, "softfax", "+1 555 0100", "100"); err != nil {
-		t.Fatal(err)
+	for i, p := range want {
+		if err := t4.StampHeader(p, headerLine(at, "softfax", "+1 555 0100", "100", i+1, len(want))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	src := &stampedPages{src: &listPages{pages: render()}, at: at, name: "softfax", from: "+1 555 0100", to: "100"}
 	for i := range want {
@@ -514,7 +516,7 @@ func TestStampedPages(t *testing.T) {
 			t.Fatalf("page %d: %v", i+1, err)
 		}
 		if !bytes.Equal(p.Pix, want[i].Pix) {
-			t.Errorf("page %d: stamped differently from stampHeaders", i+1)
+			t.Errorf("page %d: stamped differently from its headerLine", i+1)
 		}
 	}
 	if _, err := src.NextPage(); err != io.EOF || src.err != nil {
