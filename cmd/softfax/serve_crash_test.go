@@ -28,16 +28,6 @@ func buildSoftfax(t *testing.T) string {
 	return bin
 }
 
-func crashFreeUDP(t *testing.T) string {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
-}
-
 // proc is one softfax serve process that the test kills and restarts.
 type proc struct {
 	t    *testing.T
@@ -136,7 +126,7 @@ func crashPair(t *testing.T, bin string, rng *rand.Rand, randomKills int, plan [
 	smtpAddr := startTestSMTP(t, mb)
 	host, port, _ := net.SplitHostPort(smtpAddr)
 	dir := t.TempDir()
-	aAddr, bAddr := crashFreeUDP(t), crashFreeUDP(t)
+	aAddr, bAddr := freeUDPPort(t), freeUDPPort(t)
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {

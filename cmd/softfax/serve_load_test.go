@@ -45,7 +45,7 @@ func TestServeLoad(t *testing.T) {
 	}
 	bin := buildSoftfax(t)
 	dir := t.TempDir()
-	aAddr, bAddr := crashFreeUDP(t), crashFreeUDP(t)
+	aAddr, bAddr := freeUDPPort(t), freeUDPPort(t)
 	cfg := func(name, listen, dial string) string {
 		p := filepath.Join(dir, name+".toml")
 		os.WriteFile(p, []byte(fmt.Sprintf(`
