@@ -449,14 +449,7 @@ func TestCarrierLossQualifiedByV21(t *testing.T) {
 	p.runScripts(10,
 		[]step{ftm(V17_14400, page), late(fth(V21, frameEOP), 600)},
 		[]step{frm(V17_14400, false, "CONNECT data NO CARRIER"), frh(V21, "CONNECT3 frame OK")})
-	nc, _ := p.b.find(NoCarrier, 0)
-	okA, _ := p.a.find(OK, 0) // end of the page carrier
-	if d := nc.At - okA.At; d > 8000 {
-		t.Errorf("NO CARRIER %d samples after the page, not on the V.21 flags", d)
-	}
-	if f := p.b.frames(); len(f) != 1 || !bytes.Equal(f[0].Data, frameEOP) {
-		t.Errorf("frames %v", f)
-	}
+	checkPageThenEOP(t, p, 8000) // on the V.21 flags, not after +FCL
 }
 
 // TestInactivityWhileTransmitting: +FIT also runs while a transmission

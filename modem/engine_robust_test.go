@@ -36,15 +36,23 @@ func TestPageThenV21WithoutGap(t *testing.T) {
 			p.runScripts(12,
 				[]step{ftm(tc.mod, page), fth(V21, frameEOP)},
 				[]step{frm(tc.mod, false, "CONNECT data NO CARRIER"), frh(V21, "CONNECT3 frame OK")})
-			nc, _ := p.b.find(NoCarrier, 0)
-			okA, _ := p.a.find(OK, 0) // end of the page carrier
-			if d := nc.At - okA.At; d > 4000 {
-				t.Errorf("NO CARRIER %d samples after the page", d)
-			}
-			if f := p.b.frames(); len(f) != 1 || !bytes.Equal(f[0].Data, frameEOP) {
-				t.Errorf("frames %v", f)
-			}
+			checkPageThenEOP(t, p, 4000)
 		})
+	}
+}
+
+// checkPageThenEOP checks a page followed by the sender's EOP on V.21:
+// the receiver's NO CARRIER came at most within samples after the OK that
+// ended the sender's page carrier, and +FRH=3 got the EOP frame.
+func checkPageThenEOP(t *testing.T, p *pair, within int64) {
+	t.Helper()
+	nc, _ := p.b.find(NoCarrier, 0)
+	okA, _ := p.a.find(OK, 0)
+	if d := nc.At - okA.At; d > within {
+		t.Errorf("NO CARRIER %d samples after the page, want at most %d", d, within)
+	}
+	if f := p.b.frames(); len(f) != 1 || !bytes.Equal(f[0].Data, frameEOP) {
+		t.Errorf("frames %v", f)
 	}
 }
 
