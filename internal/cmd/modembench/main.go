@@ -194,16 +194,23 @@ func transmit(r Row, bits []byte) ([]int16, error) {
 	}
 }
 
-func receive(r Row, samples []int16) ([]byte, error) {
-	var got []byte
-	rx, err := r.NewRx(func(b int) { got = append(got, byte(b)) })
+// demodulate runs r's receiver over samples in blocks of 160 (20 ms),
+// handing each bit to sink.
+func demodulate(r Row, samples []int16, sink dsp.BitSink) error {
+	rx, err := r.NewRx(sink)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for k := 0; k < len(samples); k += 160 {
 		rx.Receive(samples[k:min(k+160, len(samples))])
 	}
-	return got, nil
+	return nil
+}
+
+func receive(r Row, samples []int16) ([]byte, error) {
+	var got []byte
+	err := demodulate(r, samples, func(b int) { got = append(got, byte(b)) })
+	return got, err
 }
 
 // receiveCount demodulates samples as receive does, counting the bits
@@ -211,14 +218,8 @@ func receive(r Row, samples []int16) ([]byte, error) {
 // spandsp's in the helper.
 func receiveCount(r Row, samples []int16) (int, error) {
 	n := 0
-	rx, err := r.NewRx(func(int) { n++ })
-	if err != nil {
-		return 0, err
-	}
-	for k := 0; k < len(samples); k += 160 {
-		rx.Receive(samples[k:min(k+160, len(samples))])
-	}
-	return n, nil
+	err := demodulate(r, samples, func(int) { n++ })
+	return n, err
 }
 
 type speeds struct{ ourTx, theirTx, ourRx, theirRx float64 }
