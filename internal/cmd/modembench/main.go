@@ -256,6 +256,25 @@ func timeOurs(reps int, f func() error) (time.Duration, error) {
 	return cpuTime() - start, nil
 }
 
+// fastest runs rounds that alternate reps runs of ours with theirs (which
+// times spandsp's side over as many runs) and returns each side's fastest
+// round.
+func fastest(rounds, reps int, ours func() error, theirs func() (time.Duration, error)) (bestOurs, bestTheirs time.Duration, err error) {
+	bestOurs, bestTheirs = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	for range rounds {
+		d, err := timeOurs(reps, ours)
+		if err != nil {
+			return 0, 0, err
+		}
+		bestOurs = min(bestOurs, d)
+		if d, err = theirs(); err != nil {
+			return 0, 0, err
+		}
+		bestTheirs = min(bestTheirs, d)
+	}
+	return bestOurs, bestTheirs, nil
+}
+
 // speed measures both sides in rounds that alternate ours and spandsp's,
 // the same number of runs each, and keeps each side's fastest round: on a
 // shared machine the load only ever adds time, so the minimum is the
@@ -274,19 +293,14 @@ func speed(ctx context.Context, h *spandsp.Helper, r Row, seconds float64, round
 	if err != nil {
 		return s, err
 	}
-	ours, theirs := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	var n int
-	for range rounds {
-		d, err := timeOurs(reps, tx)
-		if err != nil {
-			return s, err
-		}
-		ours = min(ours, d)
+	ours, theirs, err := fastest(rounds, reps, tx, func() (d time.Duration, err error) {
 		// spandsp, transmit: the same number of bits.
-		if d, n, err = h.TimeTransmit(ctx, r.Spec, len(bits), reps); err != nil {
-			return s, err
-		}
-		theirs = min(theirs, d)
+		d, n, err = h.TimeTransmit(ctx, r.Spec, len(bits), reps)
+		return d, err
+	})
+	if err != nil {
+		return s, err
 	}
 	audio := float64(len(sig)) / dsp.SampleRate
 	s.ourTx = audio * float64(reps) / ours.Seconds()
@@ -303,17 +317,11 @@ func speed(ctx context.Context, h *spandsp.Helper, r Row, seconds float64, round
 	if reps, err = calibrate(rx); err != nil {
 		return s, err
 	}
-	ours, theirs = time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
-	for range rounds {
-		d, err := timeOurs(reps, rx)
-		if err != nil {
-			return s, err
-		}
-		ours = min(ours, d)
-		if d, err = h.TimeReceive(ctx, r.Spec, sig, reps); err != nil {
-			return s, err
-		}
-		theirs = min(theirs, d)
+	ours, theirs, err = fastest(rounds, reps, rx, func() (time.Duration, error) {
+		return h.TimeReceive(ctx, r.Spec, sig, reps)
+	})
+	if err != nil {
+		return s, err
 	}
 	s.ourRx = audio * float64(reps) / ours.Seconds()
 	s.theirRx = audio * float64(reps) / theirs.Seconds()
