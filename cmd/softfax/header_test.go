@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"testing"
 	"time"
 
@@ -64,16 +63,9 @@ func TestStampHeaders(t *testing.T) {
 // ink in the header band (a text page is white there without a header).
 func checkHeaderStamped(t *testing.T, path string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	pages, err := t4.ReadTIFF(f, st.Size())
-	if err != nil || len(pages) == 0 {
-		t.Errorf("%s: %d pages, %v", path, len(pages), err)
+	pages := readTIFFFile(t, path)
+	if len(pages) == 0 {
+		t.Errorf("%s: no page", path)
 		return
 	}
 	p := pages[0].Page
