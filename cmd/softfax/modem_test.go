@@ -58,11 +58,7 @@ func TestModemCalls(t *testing.T) {
 	os.WriteFile(cfg, []byte(fmt.Sprintf("device %s\nmode 600\nport %d\nrefresh 0\nsecret hunter2\ncodec ulaw\nrecord\n", dev, port)), 0o644)
 	recDir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		done <- runModem(ctx, e, []string{"-c", cfg, "--record-dir", recDir})
-	}()
+	done := goModem(ctx, "-c", cfg, "--record-dir", recDir)
 	defer func() {
 		cancel()
 		select {
@@ -77,14 +73,7 @@ func TestModemCalls(t *testing.T) {
 			t.Errorf("device link left behind: %v", err)
 		}
 	}()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(dev); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("device link not created")
-		}
-	}
+	waitDevice(t, dev)
 	callerCtx, stopCaller := context.WithCancel(context.Background())
 	defer stopCaller()
 	caller, err := iax.Listen(callerCtx, "127.0.0.1:0", iax.Config{})
@@ -187,6 +176,30 @@ func TestModemCalls(t *testing.T) {
 	}
 }
 
+// goModem runs "softfax modem" with args, logging nowhere, until ctx
+// ends; its result arrives on the channel.
+func goModem(ctx context.Context, args ...string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		done <- runModem(ctx, e, args)
+	}()
+	return done
+}
+
+// waitDevice waits up to 5 s for the modem to create its device link.
+func waitDevice(t *testing.T, dev string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(dev); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("device link %s not created", dev)
+		}
+	}
+}
+
 // startModem runs "softfax modem" on a config and returns the device path
 // and a DTE on it; the modem stops when the test ends.
 func startModem(t *testing.T, conf string) (dev string, dte *os.File) {
@@ -196,11 +209,7 @@ func startModem(t *testing.T, conf string) (dev string, dte *os.File) {
 	cfg := filepath.Join(dir, "ttySF1.conf")
 	os.WriteFile(cfg, []byte("device "+dev+"\n"+conf), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		done <- runModem(ctx, e, []string{"-c", cfg})
-	}()
+	done := goModem(ctx, "-c", cfg)
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -209,14 +218,7 @@ func startModem(t *testing.T, conf string) (dev string, dte *os.File) {
 			t.Error("runModem did not stop")
 		}
 	})
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(dev); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("device link not created")
-		}
-	}
+	waitDevice(t, dev)
 	f, err := os.OpenFile(dev, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -303,20 +305,9 @@ func TestModemSeveral(t *testing.T) {
 		args, devs = append(args, "-c", cfg), append(devs, dev)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		e := &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		done <- runModem(ctx, e, args)
-	}()
+	done := goModem(ctx, args...)
 	for _, dev := range devs {
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			if _, err := os.Stat(dev); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not created", dev)
-			}
-		}
+		waitDevice(t, dev)
 		f, err := os.OpenFile(dev, os.O_RDWR|syscall.O_NOCTTY, 0)
 		if err != nil {
 			t.Fatal(err)
