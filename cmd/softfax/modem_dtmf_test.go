@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -16,13 +15,7 @@ import (
 func TestModemShowsFarEndDTMF(t *testing.T) {
 	port := freeUDP(t)
 	_, f := startModem(t, fmt.Sprintf("port %d\nrefresh 0\ncodec ulaw\n", port))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	caller, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer caller.Close()
+	caller := listenIAX(t, iax.Config{})
 	time.Sleep(300 * time.Millisecond) // the pty's DTE detection polls
 	f.Write([]byte("ATE0+FCLASS=1\r"))
 	expectPTY(t, f, "OK\r\n", 3*time.Second)

@@ -74,13 +74,7 @@ func TestModemCalls(t *testing.T) {
 		}
 	}()
 	waitDevice(t, dev)
-	callerCtx, stopCaller := context.WithCancel(context.Background())
-	defer stopCaller()
-	caller, err := iax.Listen(callerCtx, "127.0.0.1:0", iax.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer caller.Close()
+	caller := listenIAX(t, iax.Config{})
 	to := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
 	dial := func() *iax.Call {
 		c, err := caller.Dial(iax.DialParams{Addr: to, Called: "5550100", CallingNumber: "5551234", CallingName: "Test Caller"})
@@ -227,6 +221,20 @@ func startModem(t *testing.T, conf string) (dev string, dte *os.File) {
 	return dev, f
 }
 
+// listenIAX starts an IAX2 endpoint on a free loopback port, a caller or
+// a server for the modem; it closes when the test ends.
+func listenIAX(t *testing.T, cfg iax.Config) *iax.Endpoint {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ep, err := iax.Listen(ctx, "127.0.0.1:0", cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ep.Close(); cancel() })
+	return ep
+}
+
 func expectPTY(t *testing.T, f *os.File, want string, d time.Duration) {
 	t.Helper()
 	var got []byte
@@ -246,13 +254,7 @@ func expectPTY(t *testing.T, f *os.File, want string, d time.Duration) {
 // call's progress to results: BUSY for a busy reject; NO CARRIER when the
 // far end answers but no fax speaks before S7.
 func TestModemRegistersAndDials(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pbx, err := iax.Listen(ctx, "127.0.0.1:0", iax.Config{Peers: []iax.Peer{{Name: "fax1", Secret: "pw"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pbx.Close()
+	pbx := listenIAX(t, iax.Config{Peers: []iax.Peer{{Name: "fax1", Secret: "pw"}}})
 	called := make(chan string, 4)
 	go func() {
 		n := 0
