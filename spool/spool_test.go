@@ -456,15 +456,23 @@ func TestRecovery(t *testing.T) {
 	}
 }
 
+// openQuiet opens a spool at root whose calls are never placed (Run is not
+// started) for tests of its storage alone.
+func openQuiet(t *testing.T, root string) *Spool {
+	t.Helper()
+	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestJobPagesOnDemand: a call's page source decodes each page from its
 // file only when asked (a page removed after the call started is missed),
 // in order, bit for bit as rendered, then io.EOF.
 func TestJobPagesOnDemand(t *testing.T) {
 	root := t.TempDir()
-	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openQuiet(t, root)
 	want, err := t4.Render(context.Background(), "x.txt", []byte("one\ftwo\fthree\n"), t4.RenderOptions{Res: t4.Fine})
 	if err != nil || len(want) != 3 {
 		t.Fatalf("render: %d pages, %v", len(want), err)
@@ -512,10 +520,7 @@ func TestJobPagesOnDemand(t *testing.T) {
 
 func TestStoreFax(t *testing.T) {
 	root := t.TempDir()
-	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openQuiet(t, root)
 	p, _ := t4.NewPage(t4.WidthA4, 100, t4.Fine)
 	p.Set(10, 10, true)
 	fax := &Fax{Caller: "5551234", DID: "100", Result: "ok"}
@@ -604,10 +609,7 @@ func FuzzUnmarshalJob(f *testing.F) {
 // fax cut off before its first page leaves nothing.
 func TestRecoverFaxes(t *testing.T) {
 	root := t.TempDir()
-	s, err := Open(Options{Root: root, Send: (&fakeLine{}).send})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openQuiet(t, root)
 	p, _ := t4.NewPage(t4.WidthA4, 50, t4.Fine)
 	p.Set(1, 1, true)
 	w, err := s.BeginFax(&Fax{Caller: "5551234", DID: "100"})
@@ -616,10 +618,11 @@ func TestRecoverFaxes(t *testing.T) {
 	}
 	w.PutPage(p)
 	w.PutPage(p)
-	empty, _ := s.BeginFax(&Fax{Caller: "5559999", DID: "100"})
-	_ = empty
+	if _, err := s.BeginFax(&Fax{Caller: "5559999", DID: "100"}); err != nil { // no page yet
+		t.Fatal(err)
+	}
 	// crash; restart
-	s, _ = Open(Options{Root: root, Send: (&fakeLine{}).send})
+	s = openQuiet(t, root)
 	n, err := s.RecoverFaxes()
 	if err != nil || n != 1 {
 		t.Fatalf("recovered %d, %v", n, err)
