@@ -42,6 +42,10 @@ const Period = 20 * time.Millisecond
 // to back; the jitter buffer holds 2 s by default (iax.Config).
 const maxCatchUp = 2 * time.Second
 
+// realTimePriority is the SCHED_FIFO priority (1-99) of a RealTime loop:
+// the limit the systemd unit grants (LimitRTPRIO=10).
+const realTimePriority = 10
+
 // Options tune Run.
 type Options struct {
 	// Record, if set, receives every frame: left the received audio as the
@@ -55,15 +59,14 @@ type Options struct {
 	// or ctx ends).
 	MaxFrames int
 	// RealTime runs the 20 ms loop on an OS thread of its own at real-time
-	// priority (SCHED_FIFO at RealTimePriority, default 10: above normal
-	// processes, below the kernel's own threads), as a PBX runs its media
+	// priority (SCHED_FIFO at realTimePriority: above normal processes,
+	// below the kernel's own threads), as a PBX runs its media
 	// threads. On a loaded host a normal-priority loop wakes up to 100 ms
 	// late and then sends a burst of frames, which a far end that paces
 	// itself by counting frames (iaxmodem) takes for clock drift. Without
 	// the privilege (CAP_SYS_NICE or RLIMIT_RTPRIO) the thread runs at
 	// normal priority.
-	RealTime         bool
-	RealTimePriority int
+	RealTime bool
 }
 
 // RunStats summarises a run.
@@ -152,7 +155,7 @@ func Run(ctx context.Context, v Voice, eng Engine, opt Options) (RunStats, error
 	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := setRealTime(opt.RealTimePriority); err != nil {
+		if err := setRealTime(); err != nil {
 			r.log.Info("line: real-time priority not available, running at normal priority", "err", err)
 		}
 		st, err := r.loop(ctx, func(d time.Duration) bool {

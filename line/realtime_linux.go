@@ -6,13 +6,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// setRealTime puts the calling OS thread in the SCHED_FIFO class at prio
-// (1-99; 0 means 10).
-func setRealTime(prio int) error {
-	if prio <= 0 {
-		prio = 10
-	}
-	return unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: uint32(min(prio, 99))}, 0)
+// setRealTime puts the calling OS thread in the SCHED_FIFO class at
+// realTimePriority.
+func setRealTime() error {
+	return unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: realTimePriority}, 0)
 }
 
 // sleepThread sleeps the calling OS thread in the kernel (the runtime's

@@ -7,6 +7,6 @@ import (
 	"time"
 )
 
-func setRealTime(int) error { return errors.New("real-time scheduling is implemented for Linux only") }
+func setRealTime() error { return errors.New("real-time scheduling is implemented for Linux only") }
 
 func sleepThread(d time.Duration) { time.Sleep(d) }
