@@ -22,7 +22,7 @@ func TestIAXModemWrongSecretIsRejected(t *testing.T) {
 	}
 	defer ep.Close()
 	start := time.Now()
-	m := startIAXModem(t, ep.Addr(), 60, "sfmodem", "wrong")
+	startIAXModem(t, ep.Addr(), 60, "sfmodem", "wrong")
 	for ep.Stats().AuthFailed == 0 {
 		if time.Since(start) > 5*time.Second {
 			t.Fatalf("no authentication failure counted; stats %+v", ep.Stats())
@@ -38,5 +38,4 @@ func TestIAXModemWrongSecretIsRejected(t *testing.T) {
 	if st.Retransmitted != 0 || st.Duplicates != 0 {
 		t.Errorf("the REGREJ was not taken at once: stats %+v", st)
 	}
-	_ = m
 }
