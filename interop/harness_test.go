@@ -173,16 +173,38 @@ func requireRoot(t *testing.T) {
 	}
 }
 
-// rigs numbers the rigs of this test process (their devices and configs).
-var rigs atomic.Int64
-
-func newRig(t *testing.T, owner string) *rig {
+// requireIAXModem skips in -short (real-time calls take minutes) and
+// returns iaxmodem's path, failing in CI when it or root is missing.
+func requireIAXModem(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("interop with real fax programs takes minutes; not in -short")
 	}
 	requireRoot(t)
-	iaxmodem := peer.Require(t, "iaxmodem", "iaxmodem")
+	return peer.Require(t, "iaxmodem", "iaxmodem")
+}
+
+// writeIAXModemConfig writes iaxmodem's config /etc/iaxmodem/NAME (the only
+// place it reads) for a pty dev owned by owner, listening on port with the
+// IAX2 server on serverPort; it is removed when the test ends.
+func writeIAXModemConfig(t *testing.T, name, dev, owner string, port, serverPort int) {
+	t.Helper()
+	if err := os.MkdirAll("/etc/iaxmodem", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join("/etc/iaxmodem", name)
+	writeFile(t, conf, fmt.Sprintf("device\t%s\nowner\t%s\nmode\t660\nport\t%d\nrefresh\t0\n"+
+		"server\t127.0.0.1:%d\npeername\tiaxmodem\nsecret\tx\ncidname\tIaxmodem Test\n"+
+		"cidnumber\t5550200\ncodec\tslinear\n", dev, owner, port, serverPort))
+	t.Cleanup(func() { os.Remove(conf) })
+}
+
+// rigs numbers the rigs of this test process (their devices and configs).
+var rigs atomic.Int64
+
+func newRig(t *testing.T, owner string) *rig {
+	t.Helper()
+	iaxmodem := requireIAXModem(t)
 	bin := softfaxBinary(t)
 	r := &rig{dir: t.TempDir(), ourPort: freeUDPPort(t), theirPort: freeUDPPort(t)}
 	// iaxmodem, faxgetty and faxsend run as uucp: let them in.
@@ -200,16 +222,8 @@ func newRig(t *testing.T, owner string) *rig {
 	writeFile(t, ours, fmt.Sprintf("device\t%s\nowner\t%s\nmode\t660\nport\t%d\nrefresh\t0\n"+
 		"server\t127.0.0.1:%d\npeername\tsoftfax\nsecret\tdo-not-show\ncidname\tSoftfax Test\n"+
 		"cidnumber\t5550100\ncodec\tslinear\n", r.ourDev, owner, r.ourPort, r.theirPort))
-	// iaxmodem reads only /etc/iaxmodem/NAME.
 	name := "sftest" + id
-	theirs := filepath.Join("/etc/iaxmodem", name)
-	if err := os.MkdirAll("/etc/iaxmodem", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, theirs, fmt.Sprintf("device\t%s\nowner\t%s\nmode\t660\nport\t%d\nrefresh\t0\n"+
-		"server\t127.0.0.1:%d\npeername\tiaxmodem\nsecret\tx\ncidname\tIaxmodem Test\n"+
-		"cidnumber\t5550200\ncodec\tslinear\n", r.theirDev, owner, r.theirPort, r.ourPort))
-	t.Cleanup(func() { os.Remove(theirs) })
+	writeIAXModemConfig(t, name, r.theirDev, owner, r.theirPort, r.ourPort)
 
 	// Both modems run real-time audio loops (20 ms frames): on a loaded
 	// CI machine a starved loop is a gap in the line's audio and a

@@ -22,11 +22,7 @@ import (
 // must match the source document; and the job must end in done/ with
 // efax's ID.
 func TestServeSendsPDFToEfax(t *testing.T) {
-	if testing.Short() {
-		t.Skip("interop with real fax programs takes a minute; not in -short")
-	}
-	requireRoot(t)
-	iaxmodemBin := peer.Require(t, "iaxmodem", "iaxmodem")
+	iaxmodemBin := requireIAXModem(t)
 	peer.Require(t, "efax", "efax")
 	peer.Require(t, "gs", "ghostscript")
 	bin := softfaxBinary(t)
@@ -39,14 +35,7 @@ func TestServeSendsPDFToEfax(t *testing.T) {
 
 	// iaxmodem with efax answering behind it.
 	name := "sfserve" + id
-	conf := filepath.Join("/etc/iaxmodem", name)
-	if err := os.MkdirAll("/etc/iaxmodem", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, conf, fmt.Sprintf("device\t%s\nowner\troot:root\nmode\t660\nport\t%d\nrefresh\t0\n"+
-		"server\t127.0.0.1:%d\npeername\tiaxmodem\nsecret\tx\ncidname\tIaxmodem Test\n"+
-		"cidnumber\t5550200\ncodec\tslinear\n", dev, modemPort, servePort))
-	t.Cleanup(func() { os.Remove(conf) })
+	writeIAXModemConfig(t, name, dev, "root:root", modemPort, servePort)
 	modem := start(t, "iaxmodem", dir, "nice", "-n", "-10", "stdbuf", "-oL", iaxmodemBin, name)
 	t.Cleanup(func() {
 		modem.Stop(5 * time.Second) // first: it removes its device link as it exits
